@@ -1,0 +1,153 @@
+"""The Do-Not-Call list: the one place a number becomes DNC or is reactivated.
+
+A contact is `dnc` exactly when its workspace has a DncEntry for its number; every change to
+the list goes through here and updates contacts in the same transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from contacts.models import (
+    Contact,
+    ContactStatus,
+    DncAction,
+    DncAuditLog,
+    DncEntry,
+    DncSource,
+    Workspace,
+)
+
+from ._common import Actor, actor_fields, normalize_for_workspace, record_event
+from .errors import NotFound, ValidationFailed
+
+CHUNK = 2000
+
+
+def _require_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("A reason is required.", details={"reason": ["A reason is required."]})
+    return reason[:500]
+
+
+@transaction.atomic
+def dnc_add_number(
+    *, workspace: Workspace, phone: str, reason: str, source: str = DncSource.MANUAL, actor: Actor = None
+) -> DncEntry:
+    """Put a number on the DNC list (idempotent) and mark every contact with it DNC."""
+    reason = _require_reason(reason)
+    e164 = normalize_for_workspace(workspace, phone)
+    existing = DncEntry.objects.filter(workspace=workspace, phone=e164).first()
+    if existing:
+        return existing
+    who = actor_fields(actor)
+    try:
+        with transaction.atomic():
+            entry = DncEntry.objects.create(
+                workspace=workspace, phone=e164, reason=reason, source=source, created_by=who["actor"]
+            )
+    except IntegrityError:  # added concurrently
+        return DncEntry.objects.get(workspace=workspace, phone=e164)
+    affected = (
+        Contact.objects.filter(workspace=workspace, phone=e164, status=ContactStatus.ACTIVE)
+        .update(status=ContactStatus.DNC, dnc_at=entry.created_at, updated_at=timezone.now())
+    )
+    DncAuditLog.objects.create(
+        workspace=workspace, phone=e164, action=DncAction.ADDED, reason=reason, source=source,
+        contacts_affected=affected, **who,
+    )
+    return entry
+
+
+@transaction.atomic
+def dnc_remove_number(
+    *, workspace: Workspace, phone: str, reason: str, actor: Actor = None, source: str = DncSource.MANUAL
+) -> int:
+    """Take a number off the DNC list deliberately; the audit log keeps who and why. Returns contacts reactivated."""
+    reason = _require_reason(reason)
+    e164 = normalize_for_workspace(workspace, phone)
+    deleted, _ = DncEntry.objects.filter(workspace=workspace, phone=e164).delete()
+    if not deleted:
+        raise NotFound(f"{e164} is not on the DNC list.", code="dnc_not_found", details={"phone": e164})
+    affected = Contact.objects.filter(workspace=workspace, phone=e164, status=ContactStatus.DNC).update(
+        status=ContactStatus.ACTIVE, dnc_at=None, updated_at=timezone.now()
+    )
+    DncAuditLog.objects.create(
+        workspace=workspace, phone=e164, action=DncAction.REMOVED, reason=reason, source=source,
+        contacts_affected=affected, **actor_fields(actor),
+    )
+    return affected
+
+
+def contact_mark_dnc(
+    *, contact: Contact, reason: str, source: str = DncSource.MANUAL, actor: Actor = None
+) -> Contact:
+    dnc_add_number(workspace=contact.workspace, phone=contact.phone, reason=reason, source=source, actor=actor)
+    contact.refresh_from_db()
+    return contact
+
+
+def contact_reactivate(
+    *, contact: Contact, reason: str, actor: Actor = None, source: str = DncSource.MANUAL
+) -> Contact:
+    dnc_remove_number(workspace=contact.workspace, phone=contact.phone, reason=reason, actor=actor, source=source)
+    contact.refresh_from_db()
+    return contact
+
+
+@transaction.atomic
+def contacts_mark_dnc(
+    *, workspace: Workspace, contacts: QuerySet[Contact], reason: str, source: str = DncSource.MANUAL,
+    actor: Actor = None,
+) -> int:
+    """Bulk: put every selected contact's number on the DNC list. Set-based, chunked. Returns numbers added."""
+    reason = _require_reason(reason)
+    who = actor_fields(actor)
+    now = timezone.now()
+    selected = contacts.filter(workspace=workspace, status=ContactStatus.ACTIVE)
+    phones = selected.values_list("phone", flat=True).order_by()
+    added = 0
+    chunk: list[str] = []
+
+    def flush(batch: list[str]) -> int:
+        known = set(DncEntry.objects.filter(workspace=workspace, phone__in=batch).values_list("phone", flat=True))
+        fresh = [p for p in batch if p not in known]
+        DncEntry.objects.bulk_create(
+            [DncEntry(workspace=workspace, phone=p, reason=reason, source=source, created_by=who["actor"],
+                      created_at=now) for p in fresh],
+            ignore_conflicts=True,
+        )
+        DncAuditLog.objects.bulk_create(
+            [DncAuditLog(workspace=workspace, phone=p, action=DncAction.ADDED, reason=reason, source=source,
+                         contacts_affected=1, created_at=now, **who) for p in fresh]
+        )
+        return len(fresh)
+
+    for number in phones.iterator(chunk_size=CHUNK):
+        chunk.append(number)
+        if len(chunk) >= CHUNK:
+            added += flush(chunk)
+            chunk = []
+    if chunk:
+        added += flush(chunk)
+    selected.update(status=ContactStatus.DNC, dnc_at=now, updated_at=now)
+    record_event(workspace=workspace, actor=actor, action="contacts.mark_dnc", count=added, details={"reason": reason})
+    return added
+
+
+def dnc_numbers_among(workspace: Workspace, phones: Iterable[str]) -> set[str]:
+    """Which of these E.164 numbers are on the workspace's DNC list (chunked IN queries)."""
+    found: set[str] = set()
+    batch: list[str] = []
+    for number in phones:
+        batch.append(number)
+        if len(batch) >= CHUNK:
+            found.update(DncEntry.objects.filter(workspace=workspace, phone__in=batch).values_list("phone", flat=True))
+            batch = []
+    if batch:
+        found.update(DncEntry.objects.filter(workspace=workspace, phone__in=batch).values_list("phone", flat=True))
+    return found

@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+DEMO_CONTACTS ?= 250
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint venv migrate worker clean
@@ -19,7 +20,7 @@ migrate: venv
 	$(PY) manage.py migrate --noinput
 
 run: migrate
-	$(PY) manage.py bootstrap_demo
+	$(PY) manage.py bootstrap_demo --contacts $(DEMO_CONTACTS)
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: /admin/) with the task worker. Ctrl-C stops both."
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --interval 0.5 & \

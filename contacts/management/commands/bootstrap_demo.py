@@ -16,7 +16,8 @@ class Command(BaseCommand):
     help = "Create workspace 'demo' and superuser 'admin'; --contacts N adds realistic fake data."
 
     def add_arguments(self, parser):
-        parser.add_argument("--contacts", type=int, default=0, help="Fake contacts to add (with campaigns and calls)")
+        parser.add_argument("--contacts", type=int, default=0,
+                            help="Make sure the workspace has at least N contacts (fake ones, with campaigns and calls)")
         parser.add_argument("--workspace", default="demo", help="Workspace slug (default: demo)")
 
     @transaction.atomic
@@ -37,6 +38,7 @@ class Command(BaseCommand):
                     "DJANGO_SUPERUSER_PASSWORD to choose it)"))
         Membership.objects.get_or_create(user=user, workspace=ws, defaults={"role": Role.OWNER})
         self.stdout.write(f"Workspace '{ws.slug}' {'created' if created_ws else 'ready'}; user 'admin' is its owner.")
-        if contacts:
-            populate(ws, contacts)
-            self.stdout.write(f"Added up to {contacts} fake contacts with campaigns and call history.")
+        missing = contacts - ws.contacts.count()
+        if missing > 0:
+            populate(ws, missing)
+            self.stdout.write(f"Added {missing} fake contacts with campaigns and call history.")

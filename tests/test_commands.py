@@ -49,9 +49,9 @@ def test_bootstrap_demo_adds_realistic_contacts_with_history(monkeypatch):
     assert called.last_called_at == called.calls.order_by("-created_at").first().created_at
     assert ws.campaigns.count() == 3
     call_command("bootstrap_demo", "--contacts", "120", stdout=StringIO())  # already there: adds nothing
-    assert contacts.count() == 120
+    assert Contact.objects.for_workspace(ws).count() == 120
     call_command("bootstrap_demo", "--contacts", "150", stdout=StringIO())
-    assert contacts.count() == 150
+    assert Contact.objects.for_workspace(ws).count() == 150
 
 
 def test_create_api_key_prints_the_key_last_and_stores_only_its_hash(workspace):

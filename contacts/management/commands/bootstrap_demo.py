@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--contacts", type=int, default=0,
-                            help="Make sure the workspace has at least N contacts (fake ones, with campaigns and calls)")
+                            help="Ensure at least N contacts (fake, with campaigns and calls)")
         parser.add_argument("--workspace", default="demo", help="Workspace slug (default: demo)")
 
     @transaction.atomic

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -89,8 +90,15 @@ class Workspace(models.Model):
         self.default_country = (self.default_country or "").upper()
         from contacts import phone
 
+        errors = {}
         if not phone.is_supported_region(self.default_country):
-            raise ValidationError({"default_country": f"{self.default_country!r} is not a country code."})
+            errors["default_country"] = f"{self.default_country!r} is not a country code."
+        try:
+            ZoneInfo(self.timezone or "")
+        except (ZoneInfoNotFoundError, ValueError):
+            errors["timezone"] = f"{self.timezone!r} is not a time zone (use e.g. America/New_York)."
+        if errors:
+            raise ValidationError(errors)
 
 
 class Role(models.TextChoices):

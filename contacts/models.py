@@ -332,6 +332,8 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Touched at every checkpoint: a batch "processing" with an old heartbeat lost its worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     objects = WorkspaceQuerySet.as_manager()
 
@@ -345,6 +347,34 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name or self.public_id} ({self.status})"
+
+
+class ImportRowOutcome(models.TextChoices):
+    UPDATED = "updated", "Updated"
+    SKIPPED = "skipped", "Not imported"
+
+
+class ImportRow(models.Model):
+    """One row of a batch that was not simply created: why it was skipped, or what an update replaced."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="row_results")
+    index = models.PositiveIntegerField(help_text="1-based data row number in the file")
+    outcome = models.CharField(max_length=10, choices=ImportRowOutcome.choices)
+    code = models.CharField(max_length=32, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    previous = models.JSONField(null=True, blank=True, help_text="Field values before an update, for revert")
+    data = models.JSONField(default=list, blank=True, help_text="The row's original cells")
+
+    class Meta:
+        ordering = ["batch", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "index"], name="importrow_unique_batch_index"),
+            models.CheckConstraint(condition=Q(outcome__in=ImportRowOutcome.values), name="importrow_outcome_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"row {self.index}: {self.code or self.outcome}"
 
 
 class DncSource(models.TextChoices):

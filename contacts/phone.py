@@ -210,6 +210,66 @@ def first_acceptable(
     return None, rejected
 
 
+@lru_cache(maxsize=1024)
+def resolve_region(country_hint: object, default_country: str) -> str:
+    """The region to parse with: the hint's country when it names one, else the default."""
+    return resolve_country(country_hint) or (default_country or "US").upper()
+
+
+@lru_cache(maxsize=131072)
+def e164_or_reason(raw: str, region: str, mode: str = STRICT) -> tuple[str | None, str]:
+    """(E.164, "") for an acceptable number, (None, reason) otherwise: parse_phone's verdict, no details.
+
+    Bulk imports call this once per distinct (cell, region) instead of parse_phone, which also
+    formats national/international forms and looks up time zones that an import never shows.
+    """
+    text = clean_raw(raw)
+    if not text:
+        return None, "No phone number"
+    if _EXCEL_SCIENTIFIC.match(text):
+        return None, "Excel scientific notation lost the number's digits; format the column as text"
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException as exc:
+        return None, _PARSE_ERRORS.get(exc.error_type, str(exc))
+    if mode == LENIENT:
+        possibility = phonenumbers.is_possible_number_with_reason(number)
+        if possibility == phonenumbers.ValidationResult.IS_POSSIBLE:
+            return phonenumbers.format_number(number, PhoneNumberFormat.E164), ""
+        template = _POSSIBILITY_ERRORS.get(possibility, "Not a possible number")
+    else:
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, PhoneNumberFormat.E164), ""
+        possibility = phonenumbers.is_possible_number_with_reason(number)
+        template = _POSSIBILITY_ERRORS.get(possibility, "Not a valid number for {region}")
+    number_region = phonenumbers.region_code_for_number(number) or ""
+    main_region = phonenumbers.region_code_for_country_code(number.country_code)
+    label = number_region or (main_region if main_region != "ZZ" else f"+{number.country_code}")
+    return None, template.format(region=label)
+
+
+def first_e164(
+    candidates: list[object], *, region: str, mode: str = STRICT
+) -> tuple[str | None, str, str]:
+    """first_acceptable's choice without details: (E.164 or None, first rejection reason, raw part chosen/rejected)."""
+    first_error, first_raw = "", ""
+    for cell in candidates:
+        if cell is None or cell == "":
+            continue
+        text = cell if isinstance(cell, str) else str(cell)
+        parts = (text,) if MULTI_VALUE_SEPARATOR not in text else split_numbers(text)
+        for part in parts:
+            part = part.strip()
+            if not part:
+                continue
+            e164, reason = e164_or_reason(part, region, mode)
+            if e164:
+                return e164, "", part
+            if not first_error:
+                first_error, first_raw = reason, part
+    return None, first_error or "No phone number", first_raw
+
+
 @lru_cache(maxsize=65536)
 def describe_e164(e164: str) -> PhoneInfo:
     """Details of a stored E.164 number (formats, region, time zones)."""

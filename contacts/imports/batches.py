@@ -1,0 +1,333 @@
+"""File imports as batches: store the upload, suggest a mapping, preview, run/resume, report errors, revert."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from contacts.models import (
+    Campaign,
+    Contact,
+    ImportBatch,
+    ImportMappingMemory,
+    ImportRow,
+    ImportRowOutcome,
+    ImportStatus,
+    Workspace,
+)
+from contacts.services._common import record_event
+
+from .mapping import ColumnMapping, header_signature, is_known_header
+from .pipeline import (
+    CHUNK_SIZE,
+    NEW,
+    OVER_LIMIT,
+    VERDICT_LABELS,
+    Evaluator,
+    ImportResult,
+    Options,
+    RowVerdict,
+    batch_fail,
+    batch_finish,
+    batch_start,
+    chunked,
+    new_batch,
+    options_json,
+    run_rows,
+)
+from .reader import FileProblem, OpenedTable, TableSource, open_table
+
+PREVIEW_ROWS = 50
+STALE_AFTER = timedelta(minutes=2)  # a processing batch without a checkpoint this long lost its worker
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+
+
+def read_source(source: TableSource) -> OpenedTable:
+    """Open and check a file (raises FileProblem with a clear message)."""
+    return open_table(source, recognise=is_known_header)
+
+
+def batch_source(batch: ImportBatch) -> TableSource:
+    return TableSource.from_storage(default_storage, batch.file.name, batch.file_name)
+
+
+def batch_table(batch: ImportBatch) -> OpenedTable:
+    return read_source(batch_source(batch))
+
+
+def upload_create(*, workspace: Workspace, upload: File, actor: Any = None) -> tuple[ImportBatch, OpenedTable]:
+    """Store an upload in default storage as a pending batch, after checking it can be read.
+
+    Nothing is kept when the file is unreadable: the stored copy is deleted and FileProblem raised.
+    """
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_upload_bytes():
+        raise FileProblem("file_too_large", f"The file is {size / 1_048_576:.1f} MB; the limit is "
+                          f"{max_upload_bytes() / 1_048_576:.0f} MB. Split it into smaller files.")
+    name = os.path.basename(getattr(upload, "name", "") or "contacts.csv")[:200]
+    stored = default_storage.save(f"imports/{workspace.pk}/{timezone.now():%Y/%m}/{name}", upload)
+    try:
+        opened = read_source(TableSource.from_storage(default_storage, stored, name))
+    except FileProblem:
+        default_storage.delete(stored)
+        raise
+    except Exception as exc:  # anything unexpected in a hostile file is still a clear refusal
+        default_storage.delete(stored)
+        raise FileProblem("unreadable", "The file could not be read as CSV or XLSX.") from exc
+    batch = new_batch(workspace=workspace, source="upload", actor=actor, file_name=name)
+    batch.file.name = stored
+    mapping = suggest_mapping(workspace, opened.table.headers)
+    batch.column_mapping = mapping.to_json()
+    batch.save(update_fields=["file", "column_mapping"])
+    return batch, opened
+
+
+def suggest_mapping(workspace: Workspace, headers: list[str]) -> ColumnMapping:
+    """The mapping remembered for files with these headers, else the auto-detected one."""
+    memory = ImportMappingMemory.objects.for_workspace(workspace).filter(
+        header_signature=header_signature(headers)).first()
+    if memory is not None:
+        return ColumnMapping.from_json(memory.mapping, headers)
+    return ColumnMapping.auto(headers)
+
+
+def remember_mapping(workspace: Workspace, mapping: ColumnMapping) -> None:
+    ImportMappingMemory.objects.update_or_create(
+        workspace=workspace, header_signature=header_signature(mapping.headers),
+        defaults={"mapping": mapping.to_json()},
+    )
+
+
+def batch_mapping(batch: ImportBatch, headers: list[str]) -> ColumnMapping:
+    return ColumnMapping.from_json(batch.column_mapping or {}, headers) if batch.column_mapping else \
+        ColumnMapping.auto(headers)
+
+
+def file_items(opened: OpenedTable, mapping: ColumnMapping) -> Iterator[tuple[int, dict, list[str]]]:
+    build = mapping.compile()
+    for number, cells in opened.data_rows():
+        yield number, build(cells), cells
+
+
+def batch_options(batch: ImportBatch) -> Options:
+    data = batch.options or {}
+    campaign = None
+    if data.get("campaign_id"):
+        campaign = Campaign.objects.for_workspace(batch.workspace).filter(public_id=data["campaign_id"]).first()
+    return Options(skip_duplicates=data.get("skip_duplicates", True), update_existing=bool(data.get("update_existing")),
+                   default_country=data.get("default_country") or None, campaign=campaign)
+
+
+@dataclass
+class Preview:
+    """Verdicts of the first rows and counts over the whole file, before anything is written."""
+
+    rows: list[RowVerdict] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+    total: int = 0
+    result: ImportResult = field(default_factory=ImportResult)
+
+    @property
+    def labelled_counts(self) -> list[tuple[str, str, int]]:
+        return [(key, VERDICT_LABELS[key], self.counts[key]) for key in VERDICT_LABELS if self.counts[key]]
+
+
+def preview_file(workspace: Workspace, opened: OpenedTable, mapping: ColumnMapping, options: Options,
+                 sample: int = PREVIEW_ROWS) -> Preview:
+    """Every row's verdict (shown for the first `sample`), as the import would decide it, with no writes."""
+    evaluator = Evaluator(workspace, options)
+    preview = Preview()
+    limit = workspace.contact_limit
+    remaining = None if limit is None else max(0, limit - Contact.objects.for_workspace(workspace).count())
+    for chunk in chunked(file_items(opened, mapping), CHUNK_SIZE):
+        for row in evaluator.evaluate(chunk):
+            if row.verdict in (NEW, "dnc") and remaining is not None:
+                if remaining <= 0:
+                    row.verdict, row.message = OVER_LIMIT, f"Past the plan's limit of {limit:,} contacts."
+                else:
+                    remaining -= 1
+            preview.counts[row.verdict] += 1
+            preview.result.add(row.verdict)
+            if row.written and row.on_dnc:
+                preview.result.dnc += 1
+            preview.total += 1
+            if len(preview.rows) < sample:
+                preview.rows.append(row)
+    return preview
+
+
+def batch_configure(batch: ImportBatch, *, mapping: ColumnMapping, options: Options) -> ImportBatch:
+    batch.column_mapping = mapping.to_json()
+    batch.options = options_json(options)
+    batch.save(update_fields=["column_mapping", "options"])
+    remember_mapping(batch.workspace, mapping)
+    return batch
+
+
+def batch_run(batch: ImportBatch, *, actor: Any = None,
+              progress: Callable[[ImportResult], None] | None = None) -> ImportResult:
+    """Run (or resume) a file batch from its stored file, mapping and options."""
+    batch.refresh_from_db()
+    if batch.status in (ImportStatus.COMPLETED, ImportStatus.REVERTED):
+        return ImportResult.from_batch(batch)
+    batch_start(batch)
+    try:
+        opened = batch_table(batch)
+        if not batch.rows:
+            batch.rows = opened.count_rows()
+            ImportBatch.objects.filter(pk=batch.pk).update(rows=batch.rows)
+        mapping = batch_mapping(batch, opened.table.headers)
+        if not mapping.has_phone:
+            raise FileProblem("no_phone_column", "No column is mapped to the phone number.")
+        result = run_rows(workspace=batch.workspace, batch=batch, items=file_items(opened, mapping),
+                          options=batch_options(batch), actor=actor or batch.uploaded_by, progress=progress)
+    except Exception as exc:
+        batch_fail(batch, exc)
+        raise
+    batch_finish(batch, result, actor or batch.uploaded_by)
+    return result
+
+
+def import_file(*, workspace: Workspace, source: TableSource, options: Options, actor: Any = None,
+                source_label: str = "command", mapping: ColumnMapping | None = None,
+                progress: Callable[[ImportResult], None] | None = None,
+                on_start: Callable[[ImportBatch], None] | None = None) -> ImportResult:
+    """Read, check (the whole file, before writing) and import a file in one go: the command's path."""
+    opened = read_source(source)
+    total = opened.count_rows()
+    mapping = mapping or suggest_mapping(workspace, opened.table.headers)
+    if not mapping.has_phone:
+        raise FileProblem("no_phone_column", "No column looks like a phone number. Columns: "
+                          + ", ".join(opened.table.headers[:30]))
+    batch = new_batch(workspace=workspace, source=source_label, actor=actor, rows=total,
+                      file_name=os.path.basename(source.name)[:255], options=options_json(options))
+    batch.column_mapping = mapping.to_json()
+    batch.save(update_fields=["column_mapping"])
+    if on_start is not None:
+        on_start(batch)
+    batch_start(batch)
+    try:
+        result = run_rows(workspace=workspace, batch=batch, items=file_items(opened, mapping), options=options,
+                          actor=actor, progress=progress)
+    except Exception as exc:
+        batch_fail(batch, exc)
+        raise
+    batch_finish(batch, result, actor)
+    return result
+
+
+def batch_is_stale(batch: ImportBatch) -> bool:
+    """Processing, but no checkpoint for a while: its worker died and it can be resumed."""
+    if batch.status != ImportStatus.PROCESSING:
+        return False
+    last = batch.heartbeat_at or batch.started_at or batch.created_at
+    return last < timezone.now() - STALE_AFTER
+
+
+def batch_can_resume(batch: ImportBatch) -> bool:
+    return bool(batch.file) and (batch.status == ImportStatus.FAILED or batch_is_stale(batch)) and \
+        batch.rows_processed < max(batch.rows, 1)
+
+
+@transaction.atomic
+def batch_revert(*, batch: ImportBatch, actor: Any = None) -> dict[str, int]:
+    """Delete the contacts the batch created and restore the fields it updated."""
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.status == ImportStatus.REVERTED:
+        return {"deleted": 0, "restored": 0}
+    if locked.status in (ImportStatus.PENDING, ImportStatus.PROCESSING) and not batch_is_stale(locked):
+        raise RevertRefused("This import is still running; revert it when it has finished.")
+    restored = 0
+    updates = ImportRow.objects.filter(batch=locked, outcome=ImportRowOutcome.UPDATED, contact__isnull=False)
+    for rows in chunked(updates.only("contact_id", "previous").iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+        contacts = {c.pk: c for c in Contact.objects.filter(workspace=locked.workspace,
+                                                             pk__in=[r.contact_id for r in rows])}
+        fields: set[str] = set()
+        for row in rows:
+            contact = contacts.get(row.contact_id)
+            if contact is None or not row.previous:
+                continue
+            for name, value in row.previous.items():
+                setattr(contact, name, value)
+                fields.add(name)
+            contact.updated_at = timezone.now()
+            restored += 1
+        if fields:
+            Contact.objects.bulk_update(list(contacts.values()), [*sorted(fields), "updated_at"], batch_size=500)
+    deleted = 0
+    created = Contact.objects.filter(workspace=locked.workspace, import_batch=locked).values_list("pk", flat=True)
+    while ids := list(created.order_by("pk")[:CHUNK_SIZE]):
+        count, _ = Contact.objects.filter(pk__in=ids).delete()
+        deleted += len(ids)
+        if not count:
+            break
+    locked.status = ImportStatus.REVERTED
+    locked.finished_at = locked.finished_at or timezone.now()
+    locked.save(update_fields=["status", "finished_at"])
+    record_event(workspace=locked.workspace, actor=actor, action="import.revert", count=deleted,
+                 details={"batch": locked.public_id, "deleted": deleted, "restored": restored})
+    batch.refresh_from_db()
+    return {"deleted": deleted, "restored": restored}
+
+
+class RevertRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    # A spreadsheet would run a cell starting with these as a formula (CSV injection).
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def error_report_rows(batch: ImportBatch) -> Iterator[list[str]]:
+    """The original rows that were not imported, each with its row number and the reason."""
+    skipped = ImportRow.objects.filter(batch=batch, outcome=ImportRowOutcome.SKIPPED).order_by("index")
+    headers: list[str] = list((batch.column_mapping or {}).get("headers") or [])
+    keys: list[str] = []
+    if not headers:
+        # API batches store records: their keys are the columns.
+        seen: dict[str, None] = {}
+        for data in skipped.values_list("data", flat=True).iterator(chunk_size=CHUNK_SIZE):
+            if isinstance(data, dict):
+                seen.update(dict.fromkeys(map(str, data)))
+        keys = list(seen)
+        headers = keys
+    yield ["row", *headers, "error_code", "error"]
+    for row in skipped.values_list("index", "data", "code", "message").iterator(chunk_size=CHUNK_SIZE):
+        index, data, code, message = row
+        if isinstance(data, dict):
+            cells = [data.get(k, "") for k in keys]
+        else:
+            cells = list(data or []) + [""] * max(0, len(headers) - len(data or []))
+        yield [str(index), *(_safe_cell(c) for c in cells), code, _safe_cell(message)]
+
+
+def error_report_csv(batch: ImportBatch) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield "\ufeff"  # Excel opens UTF-8 correctly only with a BOM
+    for row in error_report_rows(batch):
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()

@@ -1,0 +1,527 @@
+"""The one import pipeline: every row gets a verdict, then chunked set-based writes with a checkpoint.
+
+Wizard, API bulk import, admin and the `import_contacts` command all end here, so they can never
+disagree about a row. Per chunk of rows: phone numbers are parsed once per distinct cell, one
+query finds existing contacts, one finds DNC numbers, then bulk_create / bulk_update and the
+batch's counters and checkpoint are written in the same transaction. A worker killed mid-import
+leaves counts that match the database, and running the batch again continues after the
+checkpoint instead of duplicating anything.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from contacts import phone as phone_rules
+from contacts import services
+from contacts.models import (
+    Campaign,
+    Contact,
+    ContactStatus,
+    ImportBatch,
+    ImportRow,
+    ImportRowOutcome,
+    ImportStatus,
+    Workspace,
+)
+from contacts.services._common import record_event
+
+CHUNK_SIZE = 2000
+KEEP_ERRORS_IN_MEMORY = 1000  # a batch stores every rejected row; the result keeps the first ones
+
+TEXT_LIMITS = {"first_name": 150, "last_name": 150, "email": 254, "company": 200, "title": 200}
+TEXT_FIELDS = ("first_name", "last_name", "email", "company", "title", "notes")
+UPDATABLE_FIELDS = (*TEXT_FIELDS, "metadata")
+
+# Verdicts a row can get (preview and result).
+NEW, UPDATE, DNC = "new", "update", "dnc"
+DUPLICATE_IN_FILE, EXISTS, UNCHANGED = "duplicate_in_file", "exists", "unchanged"
+INVALID_PHONE, NO_PHONE, INVALID_DATA, OVER_LIMIT = "invalid_phone", "no_phone", "validation_error", "over_limit"
+VERDICT_LABELS = {
+    NEW: "New", UPDATE: "Update", DNC: "DNC number", DUPLICATE_IN_FILE: "Duplicate in this file",
+    EXISTS: "Already exists", UNCHANGED: "Already exists, unchanged", INVALID_PHONE: "Invalid phone",
+    NO_PHONE: "No phone", INVALID_DATA: "Invalid data", OVER_LIMIT: "Over the plan limit",
+}
+ERROR_CODES = {
+    DUPLICATE_IN_FILE: "duplicate_phone", EXISTS: "duplicate_phone", UNCHANGED: "duplicate_phone",
+    INVALID_PHONE: "invalid_phone", NO_PHONE: "invalid_phone", INVALID_DATA: "validation_error",
+    OVER_LIMIT: "contact_limit_reached",
+}
+
+
+@dataclass
+class RowError:
+    """A row that was not written: where it was, the error code and why."""
+
+    index: int
+    code: str
+    message: str
+    phone: str = ""
+    field: str | None = None
+    verdict: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"index": self.index, "code": self.code, "message": self.message}
+        if self.phone:
+            data["phone"] = self.phone
+        if self.field:
+            data["field"] = self.field
+        return data
+
+
+@dataclass
+class ImportResult:
+    """Counts of one import (every row lands in exactly one of imported, updated or a skip count)."""
+
+    rows: int = 0
+    imported: int = 0
+    updated: int = 0
+    duplicates_skipped: int = 0
+    invalid_skipped: int = 0
+    dnc: int = 0  # of the imported and updated rows, how many numbers are on the DNC list
+    limit_skipped: int = 0
+    campaign_added: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    errors_truncated: bool = False
+    batch: ImportBatch | None = None
+
+    def as_counts(self) -> dict[str, int]:
+        return {
+            "rows": self.rows, "imported": self.imported, "updated": self.updated,
+            "duplicates_skipped": self.duplicates_skipped, "invalid_skipped": self.invalid_skipped,
+            "dnc": self.dnc, "limit_skipped": self.limit_skipped,
+        }
+
+    @classmethod
+    def from_batch(cls, batch: ImportBatch) -> ImportResult:
+        return cls(rows=batch.rows_processed, imported=batch.imported, updated=batch.updated,
+                   duplicates_skipped=batch.duplicates_skipped, invalid_skipped=batch.invalid_skipped,
+                   dnc=batch.dnc, limit_skipped=batch.limit_skipped, batch=batch)
+
+    def add(self, verdict: str) -> None:
+        self.rows += 1
+        if verdict in (NEW, DNC):
+            self.imported += 1
+        elif verdict == UPDATE:
+            self.updated += 1
+        elif verdict in (DUPLICATE_IN_FILE, EXISTS, UNCHANGED):
+            self.duplicates_skipped += 1
+        elif verdict == OVER_LIMIT:
+            self.limit_skipped += 1
+        else:
+            self.invalid_skipped += 1
+
+
+@dataclass(slots=True)
+class RowVerdict:
+    index: int
+    verdict: str
+    phone: str = ""  # E.164 when the number is acceptable
+    message: str = ""
+    field: str | None = None
+    values: dict[str, Any] | None = None  # cleaned contact fields
+    raw: Any = None  # the original cells or record, for the error report
+    raw_phone: str = ""
+    existing_id: int | None = None
+    on_dnc: bool = False
+
+    @property
+    def written(self) -> bool:
+        return self.verdict in (NEW, UPDATE, DNC)
+
+    @property
+    def code(self) -> str:
+        return ERROR_CODES.get(self.verdict, "")
+
+
+@dataclass
+class Options:
+    skip_duplicates: bool = True
+    update_existing: bool = False
+    default_country: str | None = None
+    campaign: Campaign | None = None
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+class Evaluator:
+    """Gives each row its verdict without writing anything (shared by preview and import)."""
+
+    def __init__(self, workspace: Workspace, options: Options):
+        self.workspace = workspace
+        self.options = options
+        self.default_country = (options.default_country or workspace.default_country or "US").upper()
+        self.mode = workspace.phone_validation
+        self.seen: set[str] = set()
+
+    def clean_row(self, index: int, record: Mapping[str, object], raw: Any) -> RowVerdict:
+        """Phone and field checks for one record; duplicates within the file are caught here."""
+        candidates = record.get("phone")
+        if not isinstance(candidates, list | tuple):
+            candidates = [candidates]
+        country = record.get("country")
+        region = phone_rules.resolve_region(_text(country).strip(), self.default_country) if country else \
+            self.default_country
+        e164, reason, raw_phone = phone_rules.first_e164(candidates, region=region, mode=self.mode)
+        if e164 is None:
+            verdict = NO_PHONE if not raw_phone else INVALID_PHONE
+            message = reason if not raw_phone else f"{raw_phone}: {reason}"
+            return RowVerdict(index, verdict, message=message, field="phone", raw=raw, raw_phone=raw_phone)
+        values: dict[str, Any] = {}
+        for name in TEXT_FIELDS:
+            value = record.get(name)
+            if value is None or value == "":
+                continue
+            text = _text(value)
+            text = text if name == "notes" else text.strip()
+            limit = TEXT_LIMITS.get(name)
+            if limit and len(text) > limit:
+                return RowVerdict(index, INVALID_DATA, e164, f"{name}: at most {limit} characters "
+                                  f"(this has {len(text)}).", name, raw=raw, raw_phone=raw_phone)
+            if text:
+                values[name] = text
+        if "email" in values:
+            try:
+                validate_email(values["email"])
+            except ValidationError:
+                return RowVerdict(index, INVALID_DATA, e164, f"email: {values['email'][:80]!r} is not a valid "
+                                  "email address.", "email", raw=raw, raw_phone=raw_phone)
+        metadata = record.get("metadata")
+        if metadata not in (None, "", {}):
+            if not isinstance(metadata, dict):
+                return RowVerdict(index, INVALID_DATA, e164, "metadata must be an object of key-value pairs.",
+                                  "metadata", raw=raw, raw_phone=raw_phone)
+            values["metadata"] = metadata
+        if e164 in self.seen:
+            return RowVerdict(index, DUPLICATE_IN_FILE, e164, f"{e164} appears earlier in this import.", "phone",
+                              raw=raw, raw_phone=raw_phone)
+        self.seen.add(e164)
+        return RowVerdict(index, NEW, e164, values=values, raw=raw, raw_phone=raw_phone)
+
+    def resolve(self, verdicts: list[RowVerdict], existing: Mapping[str, Contact | int],
+                dnc_numbers: set[str]) -> None:
+        """Turn `new` into exists / update / unchanged / dnc once the database has been asked."""
+        for row in verdicts:
+            if row.verdict != NEW:
+                continue
+            found = existing.get(row.phone)
+            row.on_dnc = row.phone in dnc_numbers
+            if found is None:
+                row.verdict = DNC if row.on_dnc else NEW
+                continue
+            row.existing_id = found if isinstance(found, int) else found.pk
+            if not self.options.update_existing:
+                row.verdict, row.message, row.field = EXISTS, f"A contact with {row.phone} already exists.", "phone"
+            elif isinstance(found, Contact) and not _changes(found, row.values or {}):
+                row.verdict, row.message, row.field = UNCHANGED, f"{row.phone} already exists with these values.", \
+                    "phone"
+            else:
+                row.verdict = UPDATE
+
+    def lookup(self, phones: list[str]) -> tuple[dict[str, Contact | int], set[str]]:
+        """One query for existing contacts, one for DNC numbers, for a chunk's phones."""
+        if not phones:
+            return {}, set()
+        contacts = Contact.objects.for_workspace(self.workspace).filter(phone__in=phones).order_by()
+        existing: dict[str, Contact | int]
+        if self.options.update_existing:
+            existing = {c.phone: c for c in contacts.only("pk", "phone", "status", *UPDATABLE_FIELDS)}
+        else:
+            existing = dict(contacts.values_list("phone", "pk"))
+        return existing, services.dnc_numbers_among(self.workspace, phones)
+
+    def evaluate(self, chunk: list[tuple[int, Mapping[str, object], Any]]) -> list[RowVerdict]:
+        verdicts = [self.clean_row(index, record, raw) for index, record, raw in chunk]
+        phones = [v.phone for v in verdicts if v.verdict == NEW]
+        existing, dnc_numbers = self.lookup(phones)
+        self.resolve(verdicts, existing, dnc_numbers)
+        return verdicts
+
+
+def _changes(contact: Contact, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Fields an update would change (empty cells never blank out existing data; metadata merges)."""
+    changed: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        if name in values and values[name] != getattr(contact, name):
+            changed[name] = values[name]
+    if values.get("metadata"):
+        merged = {**(contact.metadata or {}), **values["metadata"]}
+        if merged != (contact.metadata or {}):
+            changed["metadata"] = merged
+    return changed
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class ConcurrentRun(Exception):
+    """Another worker moved this batch's checkpoint: this run stops without writing its chunk."""
+
+
+class Writer:
+    """Writes a chunk of verdicts and the batch checkpoint in one transaction."""
+
+    def __init__(self, workspace: Workspace, batch: ImportBatch, options: Options, actor: Any,
+                 result: ImportResult, store_raw: bool = True):
+        self.workspace, self.batch, self.options, self.actor = workspace, batch, options, actor
+        self.result = result
+        self.store_raw = store_raw
+
+    def _remaining(self) -> int | None:
+        limit = self.workspace.contact_limit
+        if limit is None:
+            return None
+        return max(0, limit - Contact.objects.for_workspace(self.workspace).count())
+
+    def write(self, evaluator: Evaluator, chunk: list[tuple[int, Mapping[str, object], Any]]) -> list[RowVerdict]:
+        for attempt in range(3):
+            try:
+                with transaction.atomic():
+                    return self._write_once(evaluator, chunk)
+            except IntegrityError:
+                # Another import created one of these numbers between our lookup and insert: look again.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _write_once(self, evaluator: Evaluator, chunk) -> list[RowVerdict]:
+        seen_before = set(evaluator.seen)
+        try:
+            verdicts = evaluator.evaluate(chunk)
+            self._apply_limit(verdicts)
+            now = timezone.now()
+            created = self._create(verdicts, now)
+            updated = self._update(verdicts, now)
+            self._store_rows(verdicts)
+            if self.options.campaign is not None and (created or updated):
+                change = services.campaign_add_contacts(
+                    campaign=self.options.campaign,
+                    contacts=Contact.objects.for_workspace(self.workspace).filter(pk__in=created + updated),
+                    actor=self.actor,
+                )
+                self.result.campaign_added += change.added
+            self._checkpoint(verdicts, now)
+        except BaseException:
+            evaluator.seen = seen_before
+            raise
+        return verdicts
+
+    def _apply_limit(self, verdicts: list[RowVerdict]) -> None:
+        wanted = sum(1 for v in verdicts if v.verdict in (NEW, DNC))
+        if not wanted:
+            return
+        # Lock the workspace row so two imports cannot both pass the plan limit.
+        Workspace.objects.select_for_update().filter(pk=self.workspace.pk).values_list("pk", flat=True).first()
+        remaining = self._remaining()
+        if remaining is None or remaining >= wanted:
+            return
+        limit = self.workspace.contact_limit
+        for row in verdicts:
+            if row.verdict not in (NEW, DNC):
+                continue
+            if remaining > 0:
+                remaining -= 1
+                continue
+            row.verdict, row.field = OVER_LIMIT, "phone"
+            row.message = (f"The {self.workspace.get_plan_display()} plan allows {limit:,} contacts; "
+                           "this row is past the limit.")
+
+    def _create(self, verdicts: list[RowVerdict], now) -> list[int]:
+        rows = [v for v in verdicts if v.verdict in (NEW, DNC)]
+        if not rows:
+            return []
+        contacts = []
+        for row in rows:
+            values = row.values or {}
+            contact = Contact(workspace=self.workspace, phone=row.phone, import_batch=self.batch,
+                              metadata=values.get("metadata") or {}, created_at=now, updated_at=now,
+                              **{k: values[k] for k in TEXT_FIELDS if k in values})
+            if row.on_dnc:
+                contact.status, contact.dnc_at = ContactStatus.DNC, now
+            contacts.append(contact)
+        Contact.objects.bulk_create(contacts, batch_size=500)
+        if contacts and contacts[0].pk is None:  # a backend without RETURNING
+            ids = dict(Contact.objects.for_workspace(self.workspace).filter(
+                phone__in=[c.phone for c in contacts]).values_list("phone", "pk"))
+            return [ids[c.phone] for c in contacts]
+        return [c.pk for c in contacts]
+
+    def _update(self, verdicts: list[RowVerdict], now) -> list[int]:
+        rows = [v for v in verdicts if v.verdict == UPDATE]
+        if not rows:
+            return []
+        contacts = {c.pk: c for c in Contact.objects.filter(pk__in=[r.existing_id for r in rows])}
+        changed_fields: set[str] = set()
+        for row in rows:
+            contact = contacts[row.existing_id]
+            changes = _changes(contact, row.values or {})
+            row.values = {"previous": {name: getattr(contact, name) for name in changes}, "changes": changes}
+            for name, value in changes.items():
+                setattr(contact, name, value)
+            contact.updated_at = now
+            changed_fields.update(changes)
+        Contact.objects.bulk_update(list(contacts.values()), [*sorted(changed_fields), "updated_at"], batch_size=500)
+        return list(contacts)
+
+    def _store_rows(self, verdicts: list[RowVerdict]) -> None:
+        stored = []
+        for row in verdicts:
+            if row.verdict == UPDATE:
+                stored.append(ImportRow(batch=self.batch, index=row.index, outcome=ImportRowOutcome.UPDATED,
+                                        contact_id=row.existing_id, previous=(row.values or {}).get("previous"),
+                                        data=_jsonable(row.raw) if self.store_raw else []))
+            elif not row.written:
+                stored.append(ImportRow(batch=self.batch, index=row.index, outcome=ImportRowOutcome.SKIPPED,
+                                        code=row.code, message=row.message[:500], contact_id=row.existing_id,
+                                        data=_jsonable(row.raw) if self.store_raw else []))
+                if len(self.result.errors) < KEEP_ERRORS_IN_MEMORY:
+                    self.result.errors.append(RowError(row.index, row.code, row.message, row.phone or row.raw_phone,
+                                                       row.field, row.verdict))
+                else:
+                    self.result.errors_truncated = True
+        if stored:
+            ImportRow.objects.bulk_create(stored, batch_size=500)
+
+    def _checkpoint(self, verdicts: list[RowVerdict], now) -> None:
+        before = self.result.rows
+        for row in verdicts:
+            self.result.add(row.verdict)
+            if row.written and row.on_dnc:
+                self.result.dnc += 1
+        r = self.result
+        moved = ImportBatch.objects.filter(pk=self.batch.pk, rows_processed=before).update(
+            rows_processed=r.rows, imported=r.imported, updated=r.updated, duplicates_skipped=r.duplicates_skipped,
+            invalid_skipped=r.invalid_skipped, limit_skipped=r.limit_skipped, dnc=r.dnc, heartbeat_at=now,
+        )
+        if not moved:
+            raise ConcurrentRun(f"Import {self.batch.public_id} was advanced by another worker.")
+
+
+def _jsonable(raw: Any) -> Any:
+    if raw is None:
+        return []
+    if isinstance(raw, list | tuple):
+        return [_text(v) for v in raw]
+    if isinstance(raw, Mapping):
+        return {str(k): v if isinstance(v, str | int | float | bool | type(None) | dict | list) else str(v)
+                for k, v in raw.items()}
+    return _text(raw)
+
+
+def run_rows(
+    *,
+    workspace: Workspace,
+    batch: ImportBatch,
+    items: Iterable[tuple[int, Mapping[str, object], Any]],
+    options: Options,
+    actor: Any = None,
+    progress: Callable[[ImportResult], None] | None = None,
+    store_raw: bool = True,
+) -> ImportResult:
+    """Import (index, record, raw) items into a batch, resuming after its checkpoint."""
+    result = ImportResult.from_batch(batch)
+    done = batch.rows_processed
+    evaluator = Evaluator(workspace, options)
+    writer = Writer(workspace, batch, options, actor, result, store_raw=store_raw)
+    iterator = iter(items)
+    if done:
+        # Rows before the checkpoint were written by an earlier run: only remember their numbers.
+        for _, record, raw in islice(iterator, done):
+            evaluator.clean_row(0, record, raw)
+    for chunk in chunked(iterator, CHUNK_SIZE):
+        writer.write(evaluator, chunk)
+        if progress is not None:
+            progress(result)
+    return result
+
+
+def new_batch(*, workspace: Workspace, source: str, actor: Any = None, file_name: str = "",
+              options: dict | None = None, rows: int = 0) -> ImportBatch:
+    user = actor if getattr(actor, "is_authenticated", False) and not isinstance(actor, str) else None
+    return ImportBatch.objects.create(workspace=workspace, source=source, uploaded_by=user, file_name=file_name,
+                                      options=options or {}, rows=rows, status=ImportStatus.PENDING)
+
+
+def import_records(
+    *,
+    workspace: Workspace,
+    records: Iterable[Mapping[str, object]],
+    skip_duplicates: bool = True,
+    update_existing: bool = False,
+    campaign: Campaign | None = None,
+    actor: Any = None,
+    source: str = "api",
+    batch: ImportBatch | None = None,
+    default_country: str | None = None,
+) -> ImportResult:
+    """Import contact records (dicts with phone, first_name, ... metadata, optional country).
+
+    `phone` may be one value or a list of candidates (the first acceptable wins). Each import is
+    an ImportBatch (created here unless given) so it is listed, reportable and revertible.
+    RowError.index is the record's position in `records`, from 0.
+    """
+    records = list(records) if not isinstance(records, list) else records
+    if campaign is not None and campaign.workspace_id != workspace.pk:
+        raise services.NotFound("Campaign not found.", code="campaign_not_found")
+    options = Options(skip_duplicates=skip_duplicates, update_existing=update_existing,
+                      default_country=default_country, campaign=campaign)
+    if batch is None:
+        batch = new_batch(workspace=workspace, source=source, actor=actor, rows=len(records),
+                          options=options_json(options))
+    batch_start(batch)
+    try:
+        result = run_rows(workspace=workspace, batch=batch, options=options, actor=actor,
+                          items=((i, r, r) for i, r in enumerate(records)))
+    except Exception as exc:
+        batch_fail(batch, exc)
+        raise
+    batch_finish(batch, result, actor)
+    return result
+
+
+def options_json(options: Options) -> dict:
+    return {"skip_duplicates": options.skip_duplicates, "update_existing": options.update_existing,
+            "default_country": options.default_country,
+            "campaign_id": options.campaign.public_id if options.campaign else None}
+
+
+def batch_start(batch: ImportBatch) -> None:
+    now = timezone.now()
+    batch.status = ImportStatus.PROCESSING
+    batch.started_at = batch.started_at or now
+    batch.heartbeat_at = now
+    batch.error_message = ""
+    ImportBatch.objects.filter(pk=batch.pk).update(status=batch.status, started_at=batch.started_at,
+                                                   heartbeat_at=now, error_message="")
+
+
+def batch_finish(batch: ImportBatch, result: ImportResult, actor: Any = None) -> None:
+    batch.refresh_from_db()
+    batch.status = ImportStatus.COMPLETED
+    batch.finished_at = timezone.now()
+    batch.rows = max(batch.rows, batch.rows_processed)
+    batch.save(update_fields=["status", "finished_at", "rows"])
+    result.batch = batch
+    record_event(workspace=batch.workspace, actor=actor, action="import.complete", count=result.imported,
+                 details={"batch": batch.public_id, **result.as_counts()})
+
+
+def batch_fail(batch: ImportBatch, exc: BaseException) -> None:
+    message = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.FAILED, error_message=message[:2000],
+                                                   finished_at=timezone.now())
+    batch.refresh_from_db()

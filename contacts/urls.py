@@ -1,9 +1,12 @@
-"""Dashboard URLs (HTML pages). API v1 lives in contacts.api.urls."""
-from django.urls import path
+"""Dashboard URLs (HTML pages). Each area keeps its own URL module; API v1 lives in contacts.api.urls."""
+from django.urls import include, path
 
 from contacts.views import common, overview
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
     path("workspace/switch/", common.workspace_switch, name="workspace_switch"),
+    path("", include("contacts.urls_dashboard")),  # contacts, campaigns, calls, saved views, bulk actions
+    path("imports/", include("contacts.urls_imports")),  # the import wizard and batches
+    path("", include("contacts.urls_integrations")),  # settings/api-keys, contact merge page
 ]

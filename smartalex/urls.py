@@ -16,5 +16,6 @@ urlpatterns = [
     path(ADMIN_PATH, admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
+    path("v1/", include("contacts.api.urls")),
     path("", include("contacts.urls")),
 ]

@@ -1,0 +1,2 @@
+"""API v1 URLs, mounted at /v1/."""
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""dashboard pages."""
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

@@ -2,9 +2,18 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 
-from contacts.models import Contact, ContactStatus
+from contacts.models import (
+    Call,
+    CallDirection,
+    CallStatus,
+    CampaignMembership,
+    Contact,
+    ContactStatus,
+    Sentiment,
+)
 from contacts.selectors import contact_search
 
 SORT_FIELDS = (
@@ -17,20 +26,34 @@ SORT_FIELDS = (
     ("calls_count", "calls"),
     ("created_at", "created"),
 )
+DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
+
+
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Sorting plus the id as tie-breaker, so paging never repeats or skips a row."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value:
+            last = value[-1]
+            return qs.order_by(*qs.query.order_by, "-id" if str(last).startswith("-") else "id")
+        return qs
 
 
 class ContactFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Search")
-    status = django_filters.ChoiceFilter(choices=ContactStatus.choices, label="Status")
+    status = django_filters.ChoiceFilter(choices=ContactStatus.choices, label="Status", empty_label="Any status")
     campaign_id = django_filters.CharFilter(method="filter_campaign", label="Campaign")
     company = django_filters.CharFilter(field_name="company", lookup_expr="icontains", label="Company")
     last_called_after = django_filters.DateFilter(field_name="last_called_at", lookup_expr="date__gte",
-                                                  label="Last called from")
+                                                  label="Last called from", widget=DATE)
     last_called_before = django_filters.DateFilter(field_name="last_called_at", lookup_expr="date__lte",
-                                                   label="Last called to")
-    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="Created from")
-    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="Created to")
-    sort = django_filters.OrderingFilter(fields=SORT_FIELDS, label="Sort")
+                                                   label="Last called to", widget=DATE)
+    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="Created from",
+                                              widget=DATE)
+    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="Created to",
+                                               widget=DATE)
+    sort = StableOrderingFilter(fields=SORT_FIELDS, label="Sort")
 
     class Meta:
         model = Contact
@@ -48,4 +71,32 @@ class ContactFilter(django_filters.FilterSet):
     def filter_campaign(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
         if not value:
             return queryset
-        return queryset.filter(campaign_memberships__campaign__public_id=value)
+        members = CampaignMembership.objects.filter(campaign__public_id=value)
+        if self.workspace is not None:
+            members = members.filter(campaign__workspace=self.workspace)
+        return queryset.filter(pk__in=members.values("contact_id"))
+
+    @property
+    def active_filters(self) -> int:
+        """How many filters (not search or sort) narrow the list, for the "Filters (2)" button."""
+        data = self.form.cleaned_data if self.is_bound and hasattr(self.form, "cleaned_data") else {}
+        return sum(1 for k, v in data.items() if k not in ("search", "sort") and v not in (None, "", []))
+
+
+# --- dashboard: calls list ---------------------------------------------------------------------------------
+class CallFilter(django_filters.FilterSet):
+    direction = django_filters.ChoiceFilter(choices=CallDirection.choices, empty_label="Any direction")
+    status = django_filters.ChoiceFilter(choices=CallStatus.choices, empty_label="Any status")
+    sentiment = django_filters.ChoiceFilter(choices=Sentiment.choices, empty_label="Any sentiment")
+    campaign_id = django_filters.CharFilter(field_name="campaign__public_id", label="Campaign")
+    date_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="From", widget=DATE)
+    date_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="To", widget=DATE)
+
+    class Meta:
+        model = Call
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, workspace=None, **kwargs):
+        if queryset is None and workspace is not None:
+            queryset = Call.objects.for_workspace(workspace)
+        super().__init__(data, queryset=queryset, **kwargs)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connections
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from contacts import phone as phone_rules
 from contacts.models import Call, Campaign, Contact, ImportBatch, Workspace
@@ -44,22 +46,144 @@ def import_batch_get(workspace: Workspace, public_id: str) -> ImportBatch:
 
 
 def contact_search(queryset: QuerySet[Contact], term: str, *, workspace: Workspace | None = None) -> QuerySet[Contact]:
-    """Match name, email, company and phone typed any way ("(415) 555", "415555", "+1415…")."""
-    term = (term or "").strip()
+    """Match name, email, company and phone typed any way ("(415) 555", "415555", "+1415…").
+
+    Every word must match some field. A term that is mostly digits also matches the number's
+    digits (and its leading-zero national form, and the full number parsed for the workspace).
+    On SQLite with the trigram FTS index (migration 0003) words of 3+ characters use the index;
+    elsewhere (PostgreSQL, short words) the same rules run as icontains.
+    """
+    term = (term or "").strip()[:200]
     if not term:
         return queryset
-    condition = Q()
-    for word in term.split():
-        condition &= (
+    fts = _fts_enabled(queryset.db)
+    digits = phone_rules.digits(term)
+    looks_like_phone = len(digits) >= 3 and len(digits) >= len(term.replace(" ", "")) // 2
+    words = term.split()[:8]
+    long_words = [w for w in words if len(w) >= 3] if fts else []
+    text = Q()
+    for word in words:
+        if word in long_words:
+            continue
+        text &= (
             Q(first_name__icontains=word) | Q(last_name__icontains=word)
             | Q(email__icontains=word) | Q(company__icontains=word)
         )
-    digits = phone_rules.digits(term)
-    looks_like_phone = len(digits) >= 3 and len(digits) >= len(term.replace(" ", "")) // 2
-    if looks_like_phone:
-        condition |= Q(phone__contains=digits)
+    fts_text = " AND ".join(_fts_phrase(w) for w in long_words)
+    phone_digits = [digits, digits.lstrip("0")] if looks_like_phone else []
+    phone_digits = list(dict.fromkeys(d for d in phone_digits if len(d) >= 3))
+    phone = Q()
+    fts_phone = ""
+    if phone_digits:
+        if fts:
+            fts_phone = " OR ".join(f"phone : {_fts_phrase(d)}" for d in phone_digits)
+        else:
+            for d in phone_digits:
+                phone |= Q(phone__contains=d)
         if workspace is not None:
-            info = phone_rules.parse_phone(term, default_country=workspace.default_country, mode="lenient")
-            if info.e164:
-                condition |= Q(phone=info.e164)
-    return queryset.filter(condition)
+            e164, _ = phone_rules.e164_or_reason(term, (workspace.default_country or "US").upper(),
+                                                  phone_rules.LENIENT)
+            if e164:
+                phone |= Q(phone=e164)
+    if fts_text and fts_phone and len(long_words) == len(words):
+        # One index lookup for "every word matches" OR "the digits match the number".
+        return queryset.filter(_fts_ids(f"({fts_text}) OR {fts_phone}") | phone)
+    if fts_text:
+        text &= _fts_ids(fts_text)
+    if fts_phone:
+        phone |= _fts_ids(fts_phone)
+    return queryset.filter(text | phone if phone else text)
+
+
+FTS_TABLE = "contacts_contact_fts"
+_FTS_SQL = "SELECT rowid FROM contacts_contact_fts WHERE contacts_contact_fts MATCH %s"
+_fts_cache: dict[str, bool] = {}
+
+
+def _fts_ids(match: str) -> Q:
+    # The FTS query is a bound parameter; the SQL text is constant.
+    return Q(pk__in=RawSQL(_FTS_SQL, [match]))  # noqa: S611
+
+
+def _fts_phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _fts_enabled(alias: str) -> bool:
+    """Whether this database has the trigram index (SQLite with migration 0003 applied)."""
+    conn = connections[alias]
+    if conn.vendor != "sqlite":
+        return False
+    key = f"{alias}:{conn.settings_dict.get('NAME')}"
+    if key not in _fts_cache:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS_TABLE])
+            found = cursor.fetchone() is not None
+        if not found:
+            return False  # not cached: the migration may not have run yet
+        _fts_cache[key] = True
+    return _fts_cache[key]
+
+
+# --- dashboard: overview numbers and charts ---------------------------------------------------------------
+ANSWERED_STATUSES = ("completed", "voicemail")
+
+
+def overview_stats(workspace: Workspace, *, now=None) -> dict:
+    """The numbers and chart series of the overview page, in a handful of aggregate queries."""
+    from datetime import timedelta
+
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    contacts = Contact.objects.for_workspace(workspace)
+    by_status = dict(contacts.order_by().values_list("status").annotate(n=Count("*")))
+    calls = Call.objects.for_workspace(workspace)
+    since_30 = now - timedelta(days=30)
+    since_7 = now - timedelta(days=7)
+    recent = calls.filter(created_at__gte=since_30).order_by()
+    per_status = dict(recent.values_list("status").annotate(n=Count("*")))
+    calls_30 = sum(per_status.values())
+    answered_30 = sum(n for s, n in per_status.items() if s == "completed")
+    finished_30 = sum(n for s, n in per_status.items() if s not in ("queued", "ringing", "in_progress"))
+    calls_7 = recent.filter(created_at__gte=since_7).count()
+    sentiment = dict(recent.exclude(sentiment="").values_list("sentiment").annotate(n=Count("*")))
+    # Calls per day over the last 14 days, answered vs not.
+    start = (now - timedelta(days=13)).date()
+    daily = (calls.filter(created_at__date__gte=start).order_by().annotate(day=TruncDate("created_at"))
+             .values_list("day", "status").annotate(n=Count("*")))
+    days = [start + timedelta(days=i) for i in range(14)]
+    answered = dict.fromkeys(days, 0)
+    unanswered = dict.fromkeys(days, 0)
+    for day, status, n in daily:
+        if day in answered:
+            (answered if status == "completed" else unanswered)[day] += n
+    # Outcomes by campaign (top 8 campaigns by calls, top 6 outcomes).
+    rows = list(recent.filter(campaign__isnull=False).exclude(outcome="")
+                .values_list("campaign__name", "outcome").annotate(n=Count("*")))
+    campaign_totals: dict[str, int] = {}
+    outcome_totals: dict[str, int] = {}
+    for name, outcome, n in rows:
+        campaign_totals[name] = campaign_totals.get(name, 0) + n
+        outcome_totals[outcome] = outcome_totals.get(outcome, 0) + n
+    top_campaigns = sorted(campaign_totals, key=lambda k: -campaign_totals[k])[:8]
+    top_outcomes = sorted(outcome_totals, key=lambda k: -outcome_totals[k])[:6]
+    cells = {(name, outcome): n for name, outcome, n in rows}
+    return {
+        "active": by_status.get("active", 0),
+        "dnc": by_status.get("dnc", 0),
+        "contacts_added_30": contacts.filter(created_at__gte=since_30).count(),
+        "calls_7": calls_7,
+        "calls_30": calls_30,
+        "answer_rate": round(100 * answered_30 / finished_30) if finished_30 else None,
+        "sentiment": {"labels": ["Positive", "Neutral", "Negative"],
+                      "data": [sentiment.get(s, 0) for s in ("positive", "neutral", "negative")]},
+        "has_sentiment": bool(sentiment),
+        "calls_per_day": {"labels": [d.strftime("%b %d") for d in days], "answered": list(answered.values()),
+                          "unanswered": list(unanswered.values())},
+        "outcomes": {"labels": top_campaigns, "datasets": [
+            {"label": o, "data": [cells.get((c, o), 0) for c in top_campaigns]} for o in top_outcomes]},
+        "imports": list(ImportBatch.objects.for_workspace(workspace).order_by("-created_at")[:5]),
+    }

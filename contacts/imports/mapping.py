@@ -84,6 +84,9 @@ _IGNORED = {
         "Government ID Number", "Organizational ID Number", "User 1", "User 2", "User 3", "User 4",
     )
 }
+# --- dashboard: the derived columns of our own CSV export (contacts.exports), so it re-imports cleanly ---
+_IGNORED |= {normalize_header(h) for h in ("contact_id", "contact_status", "dnc_since", "created_at", "calls_count",
+                                           "last_called_at", "last_call_outcome", "last_call_sentiment")}
 
 
 def header_field(header: str) -> tuple[str, int]:

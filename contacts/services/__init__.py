@@ -40,3 +40,8 @@ __all__ = [
     "contact_reactivate", "contact_update", "contacts_mark_dnc", "dnc_add_number", "dnc_numbers_among",
     "dnc_remove_number", "normalize_for_workspace", "workspace_create",
 ]
+
+# --- dashboard: bulk actions ---
+from .bulk import contacts_delete, contacts_export_record  # noqa: E402
+
+__all__ += ["contacts_delete", "contacts_export_record"]

@@ -1,0 +1,118 @@
+"""CSV export of a filtered set of contacts: streamed, constant memory, safe to open in a spreadsheet.
+
+Formula injection: a cell starting with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'` so a
+spreadsheet shows it as text. Phone cells are the exception: a stored E.164 number (`+` and digits
+only, checked here) cannot carry a formula, and it must re-import unchanged, so it is written as is;
+anything else in the phone column is neutralised like every other cell.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+
+from django.db import connections
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast
+
+from contacts.models import Call, Contact
+
+FIELD_COLUMNS = ("phone", "first_name", "last_name", "email", "company", "title", "notes")
+# Derived columns: the import mapper ignores these headers, so an export re-imports cleanly.
+DERIVED_COLUMNS = ("contact_id", "contact_status", "dnc_since", "created_at", "calls_count", "last_called_at",
+                   "last_call_outcome", "last_call_sentiment")
+HEADER = (*FIELD_COLUMNS, *DERIVED_COLUMNS)
+MAX_CUSTOM_FIELDS = 200
+CHUNK = 2000
+_DANGEROUS = frozenset("=+-@\t\r")
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+
+
+def neutralise(value: str) -> str:
+    """A text cell a spreadsheet will not run as a formula."""
+    if value and value[0] in _DANGEROUS:
+        return "'" + value
+    return value
+
+
+def phone_cell(value: str) -> str:
+    return value if _E164.fullmatch(value or "") else neutralise(value or "")
+
+
+def _last_call(field: str) -> Case:
+    latest = Call.objects.filter(contact=OuterRef("pk")).order_by("-created_at", "-id").values(field)[:1]
+    # Most contacts were never called: skip the lookup for them.
+    return Case(When(calls_count__gt=Cast(Value(0), IntegerField()), then=Subquery(latest)), default=Value(""))
+
+
+def custom_field_keys(queryset: QuerySet[Contact]) -> list[str]:
+    """The metadata keys used by the selected contacts (one SQL statement on SQLite and PostgreSQL)."""
+    ids = queryset.order_by().values("pk")
+    sub_sql, params = ids.query.sql_with_params()
+    conn = connections[queryset.db]
+    if conn.vendor == "sqlite":
+        sql = ("SELECT DISTINCT je.key FROM contacts_contact c, json_each(c.metadata) je "  # noqa: S608 - fixed SQL
+               f"WHERE c.metadata != '{{}}' AND c.id IN ({sub_sql}) LIMIT {MAX_CUSTOM_FIELDS}")
+    elif conn.vendor == "postgresql":
+        sql = ("SELECT DISTINCT k FROM contacts_contact c, jsonb_object_keys(c.metadata) k "  # noqa: S608
+               f"WHERE c.metadata <> '{{}}'::jsonb AND c.id IN ({sub_sql}) LIMIT {MAX_CUSTOM_FIELDS}")
+    else:
+        keys: dict[str, None] = {}
+        for metadata in queryset.order_by().values_list("metadata", flat=True).iterator(chunk_size=CHUNK):
+            keys.update(dict.fromkeys(metadata or {}))
+        return sorted(keys)[:MAX_CUSTOM_FIELDS]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(str(row[0]) for row in cursor.fetchall())
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def export_rows(queryset: QuerySet[Contact], *, stats: dict | None = None) -> Iterator[str]:
+    """CSV text in chunks of rows for a StreamingHttpResponse. `stats["rows"]` counts rows written."""
+    stats = stats if stats is not None else {}
+    stats["rows"] = 0
+    keys = custom_field_keys(queryset)
+    rows = (
+        queryset.order_by("pk")
+        .annotate(_outcome=_last_call("outcome"), _sentiment=_last_call("sentiment"))
+        .values_list("public_id", *FIELD_COLUMNS, "status", "dnc_at", "created_at", "calls_count",
+                     "last_called_at", "_outcome", "_sentiment", "metadata")
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(h) for h in (*HEADER, *keys)])
+    yield "\ufeff" + buffer.getvalue()  # the BOM makes Excel read UTF-8
+    buffer.seek(0)
+    buffer.truncate()
+    n = 0
+    write = writer.writerow
+    for (public_id, phone, first, last, email, company, title, notes, status, dnc_at, created, calls,
+         last_called, outcome, sentiment, metadata) in rows.iterator(chunk_size=CHUNK):
+        row = [phone_cell(phone), neutralise(first), neutralise(last), neutralise(email), neutralise(company),
+               neutralise(title), neutralise(notes), public_id, status,
+               dnc_at.isoformat() if dnc_at else "", created.isoformat(), calls,
+               last_called.isoformat() if last_called else "", neutralise(outcome or ""), sentiment or ""]
+        if keys:
+            metadata = metadata or {}
+            row.extend(neutralise(_text(metadata.get(k))) for k in keys)
+        write(row)
+        n += 1
+        if n % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    stats["rows"] = n
+    tail = buffer.getvalue()
+    if tail:
+        yield tail

@@ -1,0 +1,51 @@
+"""Dashboard forms: contact create/edit, reasons for DNC changes, campaigns, saved views."""
+from __future__ import annotations
+
+from django import forms
+
+from contacts.models import CampaignStatus
+
+
+class ContactForm(forms.Form):
+    phone = forms.CharField(max_length=40, help_text="Any format; numbers without a country code use the "
+                                                     "workspace's default country.")
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(max_length=254, required=False)
+    company = forms.CharField(max_length=200, required=False)
+    title = forms.CharField(max_length=200, required=False, label="Job title")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    custom_fields = forms.CharField(
+        required=False, label="Custom fields", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line, as name = value.",
+    )
+
+    def clean_custom_fields(self) -> dict[str, str]:
+        fields: dict[str, str] = {}
+        for number, line in enumerate(self.cleaned_data.get("custom_fields", "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, sep, value = line.partition("=")
+            if not sep or not name.strip():
+                raise forms.ValidationError(f"Line {number}: write it as name = value.")
+            fields[name.strip()[:100]] = value.strip()
+        return fields
+
+    @staticmethod
+    def custom_fields_text(metadata: dict) -> str:
+        return "\n".join(f"{k} = {v}" for k, v in (metadata or {}).items())
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                             error_messages={"required": "A reason is required."})
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    status = forms.ChoiceField(choices=CampaignStatus.choices, initial=CampaignStatus.DRAFT)
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    query = forms.CharField(max_length=2000, required=False)

@@ -1,0 +1,249 @@
+"""Contacts pages: list (search, filters, sort, paging, saved views), detail, create/edit and single actions."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from contacts import selectors, services
+from contacts.filters import ContactFilter
+from contacts.forms_dashboard import ContactForm, ReasonForm, SavedViewForm
+from contacts.models import Campaign, Contact, DncAuditLog, DncEntry, SavedView, Workspace
+
+PAGE_SIZES = (20, 50, 100)
+LIST_STATE_KEYS = ("search", "status", "campaign_id", "company", "last_called_after", "last_called_before",
+                   "created_after", "created_before", "sort", "per_page")
+
+
+def current_workspace(request: HttpRequest) -> Workspace:
+    if request.workspace is None:
+        raise Http404("You are not a member of any workspace.")
+    return request.workspace
+
+
+def get_contact(request: HttpRequest, contact_id: str) -> Contact:
+    try:
+        return selectors.contact_get(current_workspace(request), contact_id)
+    except services.NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def per_page(request: HttpRequest) -> int:
+    try:
+        value = int(request.GET.get("per_page", PAGE_SIZES[0]))
+    except ValueError:
+        return PAGE_SIZES[0]
+    return max(PAGE_SIZES[0], min(value, PAGE_SIZES[-1]))
+
+
+def list_query(data: QueryDict) -> str:
+    """The list's state (filters, sort, page size) as a query string, without the page number."""
+    kept = QueryDict(mutable=True)
+    for key in LIST_STATE_KEYS:
+        for value in data.getlist(key):
+            if value:
+                kept.appendlist(key, value)
+    return kept.urlencode()
+
+
+@login_required
+def contact_list(request: HttpRequest) -> HttpResponse:
+    workspace = current_workspace(request)
+    contact_filter = ContactFilter(request.GET, workspace=workspace)
+    paginator = Paginator(contact_filter.qs, per_page(request))
+    page = paginator.get_page(request.GET.get("page"))
+    state = list_query(request.GET)
+    context = {
+        "filter": contact_filter,
+        "page": page,
+        "contacts": page.object_list,
+        "per_page": paginator.per_page,
+        "page_sizes": PAGE_SIZES,
+        "state": state,
+        "campaigns": list(Campaign.objects.for_workspace(workspace).values_list("public_id", "name")),
+        "saved_views": list(SavedView.objects.for_workspace(workspace).filter(owner=request.user)),
+        "has_filters": bool(state.replace(f"per_page={paginator.per_page}", "").strip("&")),
+    }
+    return render(request, "contacts/dashboard/contact_list.html", context)
+
+
+@login_required
+def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
+    contact = get_contact(request, contact_id)
+    workspace = contact.workspace
+    calls = list(contact.calls.select_related("campaign").order_by("-created_at", "-id")[:200])
+    context = {
+        "contact": contact,
+        "calls": calls,
+        "memberships": contact.campaign_memberships.select_related("campaign").order_by("-added_at"),
+        "dnc_entry": DncEntry.objects.for_workspace(workspace).filter(phone=contact.phone)
+        .select_related("created_by").first(),
+        "dnc_history": DncAuditLog.objects.for_workspace(workspace).filter(phone=contact.phone)
+        .select_related("actor"),
+        "window": services.calling_window(workspace=workspace, phone=contact.phone),
+        "custom_fields": sorted((contact.metadata or {}).items()),
+    }
+    return render(request, "contacts/dashboard/contact_detail.html", context)
+
+
+def _apply_service_error(form: ContactForm, exc: services.ServiceError) -> None:
+    if isinstance(exc, services.DuplicatePhone) and exc.details.get("existing_id"):
+        url = reverse("contact_detail", args=[exc.details["existing_id"]])
+        form.add_error("phone", format_html('{} <a href="{}">Open the existing contact</a>.', exc.message, url))
+    elif isinstance(exc, (services.DuplicatePhone, services.InvalidPhone)):
+        form.add_error("phone", exc.message)
+    elif isinstance(exc, services.ValidationFailed) and exc.details:
+        for field, errors in exc.details.items():
+            target = field if field in form.fields else None
+            for error in errors if isinstance(errors, list) else [errors]:
+                form.add_error(target, str(error))
+    else:
+        form.add_error(None, exc.message)
+
+
+@login_required
+def contact_create(request: HttpRequest) -> HttpResponse:
+    workspace = current_workspace(request)
+    form = ContactForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact = services.contact_create(
+                workspace=workspace, phone=data["phone"], first_name=data["first_name"],
+                last_name=data["last_name"], email=data["email"], company=data["company"], title=data["title"],
+                notes=data["notes"], metadata=data["custom_fields"], actor=request.user,
+            )
+        except services.ServiceError as exc:
+            _apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Contact {contact} created.")
+            return redirect("contact_detail", contact_id=contact.public_id)
+    return render(request, "contacts/dashboard/contact_form.html", {"form": form, "contact": None})
+
+
+@login_required
+def contact_edit(request: HttpRequest, contact_id: str) -> HttpResponse:
+    contact = get_contact(request, contact_id)
+    initial = {name: getattr(contact, name) for name in (*services.EDITABLE_FIELDS, "phone")}
+    initial["custom_fields"] = ContactForm.custom_fields_text(contact.metadata)
+    form = ContactForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        custom = data.pop("custom_fields")
+        changes = {name: data[name] for name in (*services.EDITABLE_FIELDS, "phone")}
+        try:
+            # The form shows every custom field, so what it sends replaces them all.
+            contact.metadata = {}
+            services.contact_update(contact=contact, data={**changes, "metadata": custom}, actor=request.user)
+        except services.ServiceError as exc:
+            contact.refresh_from_db()
+            _apply_service_error(form, exc)
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect("contact_detail", contact_id=contact.public_id)
+    return render(request, "contacts/dashboard/contact_form.html", {"form": form, "contact": contact})
+
+
+@login_required
+def contact_delete(request: HttpRequest, contact_id: str) -> HttpResponse:
+    contact = get_contact(request, contact_id)
+    if request.method == "POST":
+        name = str(contact)
+        services.contact_delete(contact=contact, actor=request.user)
+        messages.success(request, f"Contact {name} deleted. Its calls are kept without the link to it.")
+        return redirect("contact_list")
+    context = {"contact": contact, "calls_count": contact.calls.count(),
+               "campaigns_count": contact.campaign_memberships.count()}
+    return render(request, "contacts/dashboard/contact_delete.html", context)
+
+
+@login_required
+@require_POST
+def contact_call_now(request: HttpRequest, contact_id: str) -> HttpResponse:
+    contact = get_contact(request, contact_id)
+    try:
+        call = services.call_queue_outbound(contact=contact, actor=request.user)
+    except (services.ContactDnc, services.OutsideCallingHours) as exc:
+        messages.error(request, f"Call not queued. {exc.message}")
+    else:
+        messages.success(request, f"Call queued ({call.public_id}). The agent will dial {contact} shortly.")
+    return redirect("contact_detail", contact_id=contact.public_id)
+
+
+def _reason_page(request: HttpRequest, contact_id: str, *, mark: bool) -> HttpResponse:
+    contact = get_contact(request, contact_id)
+    if contact.is_dnc == mark:
+        messages.info(request, f"{contact} is {'already' if mark else 'not'} on the Do-Not-Call list.")
+        return redirect("contact_detail", contact_id=contact.public_id)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            if mark:
+                services.contact_mark_dnc(contact=contact, reason=reason, actor=request.user)
+                messages.success(request, f"{contact} is on the Do-Not-Call list and will not be dialed.")
+            else:
+                services.contact_reactivate(contact=contact, reason=reason, actor=request.user)
+                messages.success(request, f"{contact} is active again and can be called.")
+        except services.ServiceError as exc:
+            form.add_error("reason", exc.message)
+        else:
+            return redirect("contact_detail", contact_id=contact.public_id)
+    entry = None if mark else DncEntry.objects.for_workspace(contact.workspace).filter(phone=contact.phone) \
+        .select_related("created_by").first()
+    return render(request, "contacts/dashboard/contact_reason.html",
+                  {"contact": contact, "form": form, "mark": mark, "dnc_entry": entry})
+
+
+@login_required
+def contact_mark_dnc(request: HttpRequest, contact_id: str) -> HttpResponse:
+    return _reason_page(request, contact_id, mark=True)
+
+
+@login_required
+def contact_reactivate(request: HttpRequest, contact_id: str) -> HttpResponse:
+    return _reason_page(request, contact_id, mark=False)
+
+
+# --- saved views ------------------------------------------------------------------------------------------
+@login_required
+@require_POST
+def saved_view_create(request: HttpRequest) -> HttpResponse:
+    workspace = current_workspace(request)
+    form = SavedViewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the view a name.")
+        back = list_query(QueryDict(request.POST.get("query", "")))
+        return HttpResponseRedirect(reverse("contact_list") + (f"?{back}" if back else ""))
+    query = list_query(QueryDict(form.cleaned_data["query"]))
+    SavedView.objects.update_or_create(workspace=workspace, owner=request.user, name=form.cleaned_data["name"],
+                                       defaults={"query": query})
+    messages.success(request, f"Saved view “{form.cleaned_data['name']}”.")
+    return HttpResponseRedirect(reverse("contact_list") + (f"?{query}" if query else ""))
+
+
+def _saved_view(request: HttpRequest, view_id: str) -> SavedView:
+    if not str(view_id).isdigit():
+        raise Http404
+    return get_object_or_404(SavedView.objects.for_workspace(current_workspace(request)), owner=request.user,
+                             pk=int(view_id))
+
+
+@login_required
+def saved_view_open(request: HttpRequest, view_id: str) -> HttpResponse:
+    view = _saved_view(request, view_id)
+    return HttpResponseRedirect(reverse("contact_list") + (f"?{view.query}" if view.query else ""))
+
+
+@login_required
+@require_POST
+def saved_view_delete(request: HttpRequest, view_id: str) -> HttpResponse:
+    view = _saved_view(request, view_id)
+    view.delete()
+    messages.success(request, f"Deleted the saved view “{view.name}”.")
+    return redirect("contact_list")

@@ -1,0 +1,131 @@
+"""CSV export: columns, call statistics, formula-injection safety, phone cells, streaming and the round trip."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.http import StreamingHttpResponse
+
+from contacts import services
+from contacts.exports import HEADER, neutralise, phone_cell
+from contacts.imports import Options, TableSource, import_file, import_records
+from contacts.models import AuditEvent, Contact
+from tests.factories import make_contact, make_workspace
+
+pytestmark = pytest.mark.django_db
+
+
+def read_csv(response) -> list[dict[str, str]]:
+    assert isinstance(response, StreamingHttpResponse)
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:])))
+
+
+@pytest.fixture
+def sample(workspace, user):
+    ann = make_contact(workspace, "+14155550101", first_name="Ann", last_name="Archer", email="ann@acme.test",
+                       company="Acme", title="Owner", notes="likes mornings", metadata={"tier": "gold", "seats": 3})
+    evil = make_contact(workspace, "+14155550102", first_name="=HYPERLINK(\"http://x\",\"y\")", last_name="@SUM(1)",
+                        company="+cmd|' /C calc'!A0", notes="-2+3", metadata={"formula": "=1+1"})
+    plain = make_contact(workspace, "+442079460000", first_name="Cy")
+    campaign = services.campaign_create(workspace=workspace, name="Spring")
+    services.call_log(workspace=workspace, contact=ann, campaign=campaign, outcome="callback", sentiment="neutral")
+    services.call_log(workspace=workspace, contact=ann, campaign=campaign, outcome="booked", sentiment="positive")
+    services.contact_mark_dnc(contact=plain, reason="asked", actor=user)
+    return {"ann": ann, "evil": evil, "plain": plain}
+
+
+def test_neutralise_rules():
+    for cell in ("=1+1", "+1", "-1", "@x", "\tx", "\rx"):
+        assert neutralise(cell) == "'" + cell
+    assert neutralise("Ann") == "Ann" and neutralise("") == ""
+    assert phone_cell("+14155550101") == "+14155550101"  # E.164 stays as is
+    assert phone_cell("+1415=cmd") == "'+1415=cmd"  # not E.164: treated like any cell
+
+
+def test_export_columns_stats_and_safety(client_logged_in, sample):
+    rows = read_csv(client_logged_in.get("/contacts/export.csv"))
+    assert len(rows) == 3
+    assert list(rows[0].keys()) == [*HEADER, "formula", "seats", "tier"]
+    by_phone = {r["phone"]: r for r in rows}
+    ann = by_phone["+14155550101"]
+    assert (ann["first_name"], ann["email"], ann["company"], ann["title"], ann["notes"]) == (
+        "Ann", "ann@acme.test", "Acme", "Owner", "likes mornings")
+    assert (ann["calls_count"], ann["last_call_outcome"], ann["last_call_sentiment"]) == ("2", "booked", "positive")
+    assert ann["last_called_at"] and ann["contact_id"] == sample["ann"].public_id
+    assert (ann["tier"], ann["seats"]) == ("gold", "3")
+    evil = by_phone["+14155550102"]
+    assert evil["first_name"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert evil["last_name"] == "'@SUM(1)" and evil["company"] == "'+cmd|' /C calc'!A0"
+    assert evil["notes"] == "'-2+3" and evil["formula"] == "'=1+1"
+    assert evil["calls_count"] == "0" and evil["last_call_outcome"] == ""
+    plain = by_phone["+442079460000"]
+    assert plain["contact_status"] == "dnc" and plain["dnc_since"]
+
+
+def test_export_uses_the_list_filters(client_logged_in, sample):
+    rows = read_csv(client_logged_in.get("/contacts/export.csv", {"status": "dnc"}))
+    assert [r["first_name"] for r in rows] == ["Cy"]
+    rows = read_csv(client_logged_in.get("/contacts/export.csv", {"search": "(415) 555-0101"}))
+    assert [r["first_name"] for r in rows] == ["Ann"]
+
+
+def test_export_of_ticked_rows_and_audit(client_logged_in, sample, user):
+    rows = read_csv(client_logged_in.post("/contacts/export.csv", {"ids": [sample["ann"].public_id]}))
+    assert [r["first_name"] for r in rows] == ["Ann"]
+    event = AuditEvent.objects.get(action="contacts.export")
+    assert (event.count, event.actor) == (1, user)
+
+
+def test_export_is_workspace_scoped(client_logged_in, sample, other_workspace):
+    make_contact(other_workspace, "+14155550999", first_name="Theirs")
+    rows = read_csv(client_logged_in.get("/contacts/export.csv"))
+    assert "Theirs" not in {r["first_name"] for r in rows}
+
+
+def test_export_query_count_is_constant(client_logged_in, workspace, django_assert_max_num_queries):
+    for _ in range(50):
+        make_contact(workspace, metadata={"k": "v"})
+    client_logged_in.get("/")
+    with django_assert_max_num_queries(10):
+        rows = read_csv(client_logged_in.get("/contacts/export.csv"))
+    assert len(rows) == 50
+
+
+def test_round_trip_through_import_file_into_a_new_workspace(client_logged_in, sample):
+    data = b"".join(client_logged_in.get("/contacts/export.csv").streaming_content)
+    target = make_workspace("copy")
+    result = import_file(workspace=target, source=TableSource.from_bytes(data, "contacts.csv"), options=Options())
+    assert (result.imported, result.invalid_skipped, result.duplicates_skipped) == (3, 0, 0)
+    fields = ("phone", "first_name", "last_name", "email", "company", "title", "notes")
+    copied = {c.phone: c for c in Contact.objects.for_workspace(target)}
+    for original in Contact.objects.for_workspace(sample["ann"].workspace).exclude(pk=sample["evil"].pk):
+        twin = copied[original.phone]  # phone cells came back unchanged
+        assert [getattr(twin, f) for f in fields] == [getattr(original, f) for f in fields]
+        assert twin.metadata == {k: str(v) for k, v in original.metadata.items()}  # no derived columns kept
+    evil = copied["+14155550102"]
+    assert evil.first_name.startswith("'=")  # neutralised text stays inert after a re-import
+
+
+def test_round_trip_into_the_same_contacts(client_logged_in, workspace, sample):
+    Contact.objects.filter(pk=sample["evil"].pk).delete()
+    data = b"".join(client_logged_in.get("/contacts/export.csv").streaming_content)
+    before = {c.pk: (c.phone, c.first_name, c.email) for c in Contact.objects.all()}
+    result = import_file(workspace=workspace, source=TableSource.from_bytes(data, "contacts.csv"),
+                         options=Options(update_existing=True))
+    assert result.imported == 0 and result.invalid_skipped == 0
+    after = {c.pk: (c.phone, c.first_name, c.email) for c in Contact.objects.all()}
+    assert after == before
+
+
+def test_round_trip_through_import_records(client_logged_in, sample):
+    text = b"".join(client_logged_in.get("/contacts/export.csv").streaming_content).decode()[1:]
+    records = [{"phone": r["phone"], "first_name": r["first_name"], "email": r["email"]}
+               for r in csv.DictReader(io.StringIO(text))]
+    target = make_workspace("copy2")
+    result = import_records(workspace=target, records=records)
+    assert result.imported == 3
+    assert set(Contact.objects.for_workspace(target).values_list("phone", flat=True)) == {
+        "+14155550101", "+14155550102", "+442079460000"}

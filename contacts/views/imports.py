@@ -1,0 +1,423 @@
+"""The import wizard (upload -> map columns -> preview + options -> background import) and batch pages.
+
+Views stay thin: reading, mapping, previewing, running, reverting and the error report all live in
+contacts.imports; the run itself is a django-tasks task (contacts.tasks).
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from contacts import phone as phone_rules
+from contacts import selectors, services, tasks
+from contacts.imports import (
+    TARGETS,
+    VERDICT_LABELS,
+    ColumnMapping,
+    FileProblem,
+    Options,
+    RevertRefused,
+    batch_can_resume,
+    batch_configure,
+    batch_is_stale,
+    batch_mapping,
+    batch_options,
+    batch_revert,
+    batch_table,
+    error_report_csv,
+    max_upload_bytes,
+    preview_file,
+    upload_create,
+)
+from contacts.imports.mapping import COUNTRY, IGNORE, METADATA, PHONE
+from contacts.models import Campaign, ImportBatch, ImportRow, ImportRowOutcome, ImportStatus, Workspace
+
+SAMPLE_VALUES = 3
+ERRORS_SHOWN = 100
+VERDICT_BADGES = {
+    "new": "bg-green-lt", "update": "bg-blue-lt", "dnc": "bg-red-lt", "duplicate_in_file": "bg-yellow-lt",
+    "exists": "bg-yellow-lt", "unchanged": "bg-secondary-lt", "invalid_phone": "bg-orange-lt",
+    "no_phone": "bg-secondary-lt", "validation_error": "bg-orange-lt", "over_limit": "bg-purple-lt",
+}
+STATUS_LABELS = {"queued": "Queued", "stalled": "Stalled", "draft": "Not started"}
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _workspace(request: HttpRequest) -> Workspace:
+    if getattr(request, "workspace", None) is None:
+        raise Http404("You are not a member of any workspace.")
+    return request.workspace
+
+
+def _batch(request: HttpRequest, batch_id: str) -> ImportBatch:
+    try:
+        return selectors.import_batch_get(_workspace(request), batch_id)
+    except services.NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _queued(batch: ImportBatch) -> bool:
+    return bool((batch.options or {}).get("queued_at"))
+
+
+def display_status(batch: ImportBatch) -> str:
+    """The status a person should see: a pending batch is a draft until confirmed, then queued."""
+    if batch.status == ImportStatus.PENDING:
+        return "queued" if _queued(batch) else "draft"
+    if batch_is_stale(batch):
+        return "stalled"
+    return batch.status
+
+
+def progress_data(batch: ImportBatch) -> dict:
+    """Rows done of total, rows per second and time left, as the progress bar shows them."""
+    total = max(batch.rows, batch.rows_processed)
+    done = batch.rows_processed
+    rate = 0.0
+    if batch.started_at and done:
+        end = batch.finished_at if batch.status != ImportStatus.PROCESSING else (batch.heartbeat_at or timezone.now())
+        seconds = max((end - batch.started_at).total_seconds(), 0.001)
+        rate = done / seconds
+    left = (total - done) / rate if rate and total > done else None
+    status = display_status(batch)
+    return {
+        "id": batch.public_id, "status": status, "status_label": STATUS_LABELS.get(status, batch.get_status_display()),
+        "done": status in ("completed", "failed", "reverted"),
+        "rows": total, "rows_processed": done, "percent": round(100 * done / total) if total else 0,
+        "rate": round(rate), "seconds_left": round(left) if left is not None else None,
+        "imported": batch.imported, "updated": batch.updated, "duplicates_skipped": batch.duplicates_skipped,
+        "invalid_skipped": batch.invalid_skipped, "limit_skipped": batch.limit_skipped, "dnc": batch.dnc,
+        "error": batch.error_message,
+    }
+
+
+def _wizard_step(batch: ImportBatch) -> str:
+    """Where a batch that has not started yet continues."""
+    return reverse("import_mapping", args=[batch.public_id])
+
+
+def _campaigns(workspace: Workspace):
+    return Campaign.objects.for_workspace(workspace).order_by("name").values_list("public_id", "name")
+
+
+def _countries() -> list[tuple[str, str]]:
+    from phonenumbers import geocoder
+
+    names = []
+    for code in phone_rules_regions():
+        name = geocoder._region_display_name(code, "en") or code  # public API has no region name lookup
+        names.append((code, f"{name} ({code})"))
+    return sorted(names, key=lambda item: item[1])
+
+
+def phone_rules_regions() -> list[str]:
+    import phonenumbers
+
+    return sorted(r for r in phonenumbers.SUPPORTED_REGIONS if r != "001")
+
+
+# --- list and upload ----------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def import_list(request: HttpRequest) -> HttpResponse:
+    workspace = _workspace(request)
+    batches = ImportBatch.objects.for_workspace(workspace).select_related("uploaded_by").order_by("-created_at", "-id")
+    page = Paginator(batches, 25).get_page(request.GET.get("page"))
+    for batch in page.object_list:
+        batch.progress = progress_data(batch)
+    return render(request, "contacts/imports/list.html", {"page": page})
+
+
+@login_required
+def import_new(request: HttpRequest) -> HttpResponse:
+    workspace = _workspace(request)
+    context = {"max_bytes": max_upload_bytes(), "max_mb": max_upload_bytes() // 1_048_576}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["error"] = "Choose a CSV or Excel (.xlsx) file to upload."
+            return render(request, "contacts/imports/upload.html", context, status=400)
+        try:
+            batch, _ = upload_create(workspace=workspace, upload=upload, actor=request.user)
+        except FileProblem as exc:
+            context.update(error=exc.message, error_code=exc.code, file_name=upload.name)
+            return render(request, "contacts/imports/upload.html", context, status=400)
+        return redirect("import_mapping", batch_id=batch.public_id)
+    return render(request, "contacts/imports/upload.html", context)
+
+
+# --- mapping ------------------------------------------------------------------------------------
+
+def _open(request: HttpRequest, batch: ImportBatch):
+    """The stored file, read again; a file that vanished or broke sends the user back to upload."""
+    try:
+        return batch_table(batch)
+    except (FileProblem, OSError) as exc:
+        message = getattr(exc, "message", None) or "The uploaded file is no longer available."
+        messages.error(request, f"{message} Upload the file again.")
+        return None
+
+
+def _editable(request: HttpRequest, batch: ImportBatch) -> bool:
+    if batch.status == ImportStatus.PENDING and not _queued(batch):
+        return True
+    messages.info(request, "This import has already started; its mapping and options can no longer change.")
+    return False
+
+
+def mapping_from_post(post, base: ColumnMapping) -> tuple[ColumnMapping, list[str]]:
+    """The user's column choices: a target per column and an order for the phone columns."""
+    fields = [post.get(f"field_{i}", base.fields[i]) for i in range(len(base.headers))]
+    unknown = [f for f in fields if f not in TARGETS]
+    if unknown:
+        fields = [f if f in TARGETS else METADATA for f in fields]
+    if post.get("unmapped") in (METADATA, IGNORE):
+        fields = [post["unmapped"] if f in (METADATA, IGNORE) else f for f in fields]
+
+    def rank(i: int) -> tuple[int, int]:
+        try:
+            return int(post.get(f"order_{i}", "")), i
+        except ValueError:
+            return 10_000, i
+
+    phones = [i for i, f in enumerate(fields) if f == PHONE]
+    order = sorted(phones, key=rank)
+    mapping = base.with_fields(fields, order)
+    errors = []
+    if not mapping.has_phone:
+        errors.append("Map at least one column to Phone number.")
+    for target in ("first_name", "last_name", "full_name", "email", "company", "title", "notes"):
+        columns = mapping.columns_for(target)
+        if len(columns) > 1:
+            names = ", ".join(f"“{mapping.headers[i]}”" for i in columns)
+            errors.append(f"{TARGETS[target]} is chosen for several columns ({names}); pick one.")
+    return mapping, errors
+
+
+def _mapping_rows(mapping: ColumnMapping, opened) -> list[dict]:
+    samples: list[list[str]] = [[] for _ in mapping.headers]
+    for number, cells in opened.data_rows():
+        for i, value in enumerate(cells):
+            value = value.strip()
+            if value and len(samples[i]) < SAMPLE_VALUES and value not in samples[i]:
+                samples[i].append(value[:60])
+        if number >= 50 or all(len(s) >= SAMPLE_VALUES for s in samples):
+            break
+    rows = []
+    for column in mapping.describe():
+        column["samples"] = samples[column["index"]]
+        rows.append(column)
+    return rows
+
+
+@login_required
+def import_mapping(request: HttpRequest, batch_id: str) -> HttpResponse:
+    batch = _batch(request, batch_id)
+    if not _editable(request, batch):
+        return redirect("import_detail", batch_id=batch.public_id)
+    opened = _open(request, batch)
+    if opened is None:
+        return redirect("import_new")
+    mapping = batch_mapping(batch, opened.table.headers)
+    errors: list[str] = []
+    if request.method == "POST":
+        mapping, errors = mapping_from_post(request.POST, mapping)
+        if not errors:
+            batch_configure(batch, mapping=mapping, options=batch_options(batch))
+            return redirect("import_preview", batch_id=batch.public_id)
+    context = {
+        "batch": batch, "table": opened.table, "columns": _mapping_rows(mapping, opened), "errors": errors,
+        "targets": list(TARGETS.items()), "phone_count": len(mapping.phone_order),
+        "remembered": bool(batch.column_mapping) and request.method == "GET",
+    }
+    return render(request, "contacts/imports/mapping.html", context, status=400 if errors else 200)
+
+
+# --- preview, options, confirm ------------------------------------------------------------------
+
+def options_from_post(post, workspace: Workspace) -> tuple[Options, list[str]]:
+    errors = []
+    country = (post.get("default_country") or workspace.default_country or "US").strip().upper()
+    if not phone_rules.is_supported_region(country):
+        errors.append(f"{country!r} is not a country code.")
+        country = workspace.default_country
+    campaign = None
+    if post.get("campaign_id"):
+        campaign = Campaign.objects.for_workspace(workspace).filter(public_id=post["campaign_id"]).first()
+        if campaign is None:
+            errors.append("That campaign does not exist.")
+    update = post.get("existing") == "update"
+    return Options(skip_duplicates=not update, update_existing=update, default_country=country,
+                   campaign=campaign), errors
+
+
+def _preview_rows(preview, mapping: ColumnMapping, country: str) -> list[dict]:
+    build = mapping.compile()
+    rows = []
+    for row in preview.rows:
+        record = build(row.raw) if isinstance(row.raw, list) else dict(row.raw or {})
+        name = " ".join(str(record.get(k) or "") for k in ("first_name", "last_name")).strip()
+        raw_phones = [c for c in record.get("phone", []) if c]
+        rows.append({
+            "index": row.index, "name": name or "—", "company": record.get("company") or "",
+            "raw_phone": row.raw_phone or (raw_phones[0] if raw_phones else ""),
+            "phone": row.phone, "display": phone_rules.display(row.phone, country) if row.phone else "",
+            "verdict": row.verdict, "label": VERDICT_LABELS.get(row.verdict, row.verdict),
+            "badge": VERDICT_BADGES.get(row.verdict, "bg-secondary-lt"), "message": row.message,
+        })
+    return rows
+
+
+@login_required
+def import_preview(request: HttpRequest, batch_id: str) -> HttpResponse:
+    batch = _batch(request, batch_id)
+    workspace = batch.workspace
+    if not _editable(request, batch):
+        return redirect("import_detail", batch_id=batch.public_id)
+    opened = _open(request, batch)
+    if opened is None:
+        return redirect("import_new")
+    mapping = batch_mapping(batch, opened.table.headers)
+    if not mapping.has_phone:
+        messages.error(request, "Map a column to Phone number first.")
+        return redirect("import_mapping", batch_id=batch.public_id)
+    options = batch_options(batch)
+    errors: list[str] = []
+    if request.method == "POST":
+        options, errors = options_from_post(request.POST, workspace)
+        if not errors:
+            batch_configure(batch, mapping=mapping, options=options)
+            if request.POST.get("action") == "start":
+                return _start(request, batch)
+            return redirect("import_preview", batch_id=batch.public_id)
+    try:
+        preview = preview_file(workspace, opened, mapping, options)
+    except FileProblem as exc:
+        messages.error(request, f"{exc.message} Upload a corrected file.")
+        return redirect("import_new")
+    country = options.default_country or workspace.default_country
+    summary = [(key, VERDICT_LABELS[key], preview.counts[key], VERDICT_BADGES[key]) for key in VERDICT_LABELS
+               if preview.counts[key]]
+    context = {
+        "batch": batch, "preview": preview, "rows": _preview_rows(preview, mapping, country), "summary": summary,
+        "result": preview.result, "options": options, "errors": errors, "countries": _countries(),
+        "country": country, "campaigns": _campaigns(workspace), "workspace": workspace,
+        "phone_headers": [mapping.headers[i] for i in mapping.phone_order],
+        "country_headers": [mapping.headers[i] for i in mapping.columns_for(COUNTRY)],
+        "to_write": preview.result.imported + preview.result.updated,
+    }
+    return render(request, "contacts/imports/preview.html", context, status=400 if errors else 200)
+
+
+def _start(request: HttpRequest, batch: ImportBatch) -> HttpResponse:
+    """Queue the batch exactly once (a double click or a second tab does not queue it twice)."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportStatus.PENDING or _queued(locked):
+            return redirect("import_detail", batch_id=batch.public_id)
+        locked.options = {**(locked.options or {}), "queued_at": timezone.now().isoformat()}
+        locked.save(update_fields=["options"])
+        tasks.enqueue_import(locked)
+    return redirect("import_detail", batch_id=batch.public_id)
+
+
+# --- progress, result, report, revert, resume ---------------------------------------------------
+
+@login_required
+@require_GET
+def import_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
+    batch = _batch(request, batch_id)
+    if batch.status == ImportStatus.PENDING and not _queued(batch):
+        return redirect(_wizard_step(batch))
+    progress = progress_data(batch)
+    errors = list(ImportRow.objects.filter(batch=batch, outcome=ImportRowOutcome.SKIPPED)
+                  .order_by("index")[:ERRORS_SHOWN])
+    skipped_total = batch.duplicates_skipped + batch.invalid_skipped + batch.limit_skipped
+    context = {
+        "batch": batch, "progress": progress, "errors": errors, "skipped_total": skipped_total,
+        "can_resume": batch_can_resume(batch), "stale": batch_is_stale(batch),
+        "can_revert": batch.status in (ImportStatus.COMPLETED, ImportStatus.FAILED) or batch_is_stale(batch),
+        "options": batch.options or {}, "campaign": batch_options(batch).campaign,
+        "reasons": {code: label for code, label in VERDICT_LABELS.items()},
+    }
+    return render(request, "contacts/imports/detail.html", context)
+
+
+@login_required
+@require_GET
+def import_progress(request: HttpRequest, batch_id: str) -> JsonResponse:
+    batch = _batch(request, batch_id)
+    response = JsonResponse(progress_data(batch))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def import_errors_csv(request: HttpRequest, batch_id: str) -> StreamingHttpResponse:
+    batch = _batch(request, batch_id)
+    stem = (batch.file_name.rsplit(".", 1)[0] or batch.public_id)[:80]
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)
+    response = StreamingHttpResponse(error_report_csv(batch), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{safe}-errors.csv"'
+    return response
+
+
+@login_required
+def import_revert(request: HttpRequest, batch_id: str) -> HttpResponse:
+    batch = _batch(request, batch_id)
+    created = batch.created_contacts.count()
+    restored = ImportRow.objects.filter(batch=batch, outcome=ImportRowOutcome.UPDATED).count()
+    if request.method == "POST":
+        try:
+            outcome = batch_revert(batch=batch, actor=request.user)
+        except RevertRefused as exc:
+            messages.error(request, exc.message)
+            return redirect("import_detail", batch_id=batch.public_id)
+        messages.success(request, f"Import reverted: {outcome['deleted']:,} contacts deleted, "
+                                  f"{outcome['restored']:,} restored to their previous values.")
+        return redirect("import_detail", batch_id=batch.public_id)
+    if batch.status == ImportStatus.REVERTED:
+        messages.info(request, "This import has already been reverted.")
+        return redirect("import_detail", batch_id=batch.public_id)
+    return render(request, "contacts/imports/revert.html",
+                  {"batch": batch, "created": created, "restored": restored})
+
+
+@login_required
+@require_POST
+def import_resume(request: HttpRequest, batch_id: str) -> HttpResponse:
+    batch = _batch(request, batch_id)
+    if not batch_can_resume(batch):
+        messages.info(request, "This import is not stalled or failed, so there is nothing to resume.")
+        return redirect("import_detail", batch_id=batch.public_id)
+    # Heartbeat now, so a second click within the stale window does not queue a second run.
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
+    tasks.enqueue_import(batch)
+    messages.success(request, "Resuming the import after its last saved checkpoint.")
+    return redirect("import_detail", batch_id=batch.public_id)
+
+
+@login_required
+@require_POST
+def import_discard(request: HttpRequest, batch_id: str) -> HttpResponse:
+    """Throw away an upload that was never started (its stored file too)."""
+    batch = _batch(request, batch_id)
+    if batch.status != ImportStatus.PENDING or _queued(batch):
+        messages.error(request, "Only an import that has not started can be discarded; revert it instead.")
+        return redirect("import_detail", batch_id=batch.public_id)
+    if batch.file:
+        batch.file.delete(save=False)
+    batch.delete()
+    messages.success(request, f"Discarded {batch.file_name or 'the upload'}.")
+    return redirect("import_list")
+

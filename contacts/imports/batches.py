@@ -28,12 +28,13 @@ from contacts.models import (
 )
 from contacts.services._common import record_event
 
-from .mapping import ColumnMapping, header_signature, is_known_header
+from .mapping import COUNTRY, IGNORE, ColumnMapping, header_signature, is_known_header
 from .pipeline import (
     CHUNK_SIZE,
     NEW,
     OVER_LIMIT,
     VERDICT_LABELS,
+    ConcurrentRun,
     Evaluator,
     ImportResult,
     Options,
@@ -195,6 +196,8 @@ def batch_run(batch: ImportBatch, *, actor: Any = None,
             raise FileProblem("no_phone_column", "No column is mapped to the phone number.")
         result = run_rows(workspace=batch.workspace, batch=batch, items=file_items(opened, mapping),
                           options=batch_options(batch), actor=actor or batch.uploaded_by, progress=progress)
+    except ConcurrentRun:
+        raise  # another worker owns the batch now: leave its status alone
     except Exception as exc:
         batch_fail(batch, exc)
         raise
@@ -205,11 +208,17 @@ def batch_run(batch: ImportBatch, *, actor: Any = None,
 def import_file(*, workspace: Workspace, source: TableSource, options: Options, actor: Any = None,
                 source_label: str = "command", mapping: ColumnMapping | None = None,
                 progress: Callable[[ImportResult], None] | None = None,
-                on_start: Callable[[ImportBatch], None] | None = None) -> ImportResult:
-    """Read, check (the whole file, before writing) and import a file in one go: the command's path."""
+                on_start: Callable[[ImportBatch], None] | None = None,
+                ignore_country_column: bool = False) -> ImportResult:
+    """Read, check (the whole file, before writing) and import a file in one go: the command's path.
+
+    `ignore_country_column` parses every number with the default country, not the row's country column.
+    """
     opened = read_source(source)
     total = opened.count_rows()
     mapping = mapping or suggest_mapping(workspace, opened.table.headers)
+    if ignore_country_column:
+        mapping = mapping.with_fields([IGNORE if f == COUNTRY else f for f in mapping.fields], mapping.phone_order)
     if not mapping.has_phone:
         raise FileProblem("no_phone_column", "No column looks like a phone number. Columns: "
                           + ", ".join(opened.table.headers[:30]))

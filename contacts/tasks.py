@@ -1,0 +1,45 @@
+"""Background tasks (django-tasks; `make run` starts `manage.py db_worker`).
+
+An import runs as a task so the wizard answers at once and the user can leave and come back; the
+batch's checkpoint makes a rerun of the same task (after a crash or a Resume) continue, never
+duplicate.
+"""
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django_tasks import task
+
+from contacts.imports import FileProblem, batch_run
+from contacts.imports.pipeline import ConcurrentRun
+from contacts.models import ImportBatch, ImportStatus
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def run_import_batch(batch_id: str) -> dict:
+    """Run (or resume) the import batch with this public id; returns its counts."""
+    batch = ImportBatch.objects.filter(public_id=batch_id).first()
+    if batch is None:
+        logger.warning("import task: batch %s no longer exists", batch_id)
+        return {"status": "missing"}
+    if batch.status in (ImportStatus.COMPLETED, ImportStatus.REVERTED):
+        return {"status": batch.status}
+    try:
+        result = batch_run(batch)
+    except FileProblem as exc:
+        # The batch is already marked failed with this message; nothing for the worker to retry.
+        logger.info("import %s failed: %s", batch_id, exc.message)
+        return {"status": ImportStatus.FAILED, "error": exc.message}
+    except ConcurrentRun as exc:
+        logger.info("import %s: %s", batch_id, exc)
+        return {"status": "concurrent"}
+    return {"status": ImportStatus.COMPLETED, **result.as_counts()}
+
+
+def enqueue_import(batch: ImportBatch) -> None:
+    """Queue the batch once the surrounding transaction has committed (the worker must see it)."""
+    public_id = batch.public_id
+    transaction.on_commit(lambda: run_import_batch.enqueue(public_id))

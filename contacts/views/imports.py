@@ -82,6 +82,9 @@ def progress_data(batch: ImportBatch) -> dict:
     total = max(batch.rows, batch.rows_processed)
     done = batch.rows_processed
     rate = 0.0
+    taken = None
+    if batch.started_at and batch.finished_at and batch.status != ImportStatus.PROCESSING:
+        taken = round(max((batch.finished_at - batch.started_at).total_seconds(), 0), 1)
     if batch.started_at and done:
         end = batch.finished_at if batch.status != ImportStatus.PROCESSING else (batch.heartbeat_at or timezone.now())
         seconds = max((end - batch.started_at).total_seconds(), 0.001)
@@ -95,7 +98,7 @@ def progress_data(batch: ImportBatch) -> dict:
         "rate": round(rate), "seconds_left": round(left) if left is not None else None,
         "imported": batch.imported, "updated": batch.updated, "duplicates_skipped": batch.duplicates_skipped,
         "invalid_skipped": batch.invalid_skipped, "limit_skipped": batch.limit_skipped, "dnc": batch.dnc,
-        "error": batch.error_message,
+        "error": batch.error_message, "seconds_taken": taken,
     }
 
 

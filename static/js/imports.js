@@ -80,6 +80,12 @@
             set("rows", fmt(data.rows));
             set("percent", data.percent);
             set("rate", fmt(data.rate));
+            var badge = document.querySelector('[data-testid="status"]');
+            if (badge && data.status !== "queued") {
+              badge.textContent = data.status_label;
+              badge.classList.remove("bg-azure-lt");
+              badge.classList.add("bg-blue-lt");
+            }
             ["imported", "updated", "duplicates_skipped", "invalid_skipped", "dnc", "limit_skipped"].forEach(
               function (k) { set(k, fmt(data[k])); });
             if (data.status === "queued") {

@@ -69,3 +69,27 @@ def test_one_query_budget_per_chunk(workspace, django_assert_max_num_queries):
         result = import_records(workspace=workspace, records=records)
     assert result.imported == 1500
     assert ImportBatch.objects.get(pk=result.batch.pk).imported == 1500
+
+
+def test_imported_contacts_are_found_by_search_and_triggers_survive(workspace):
+    from django.db import connection
+
+    from contacts.selectors import contact_search
+
+    def triggers():
+        if connection.vendor != "sqlite":
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+            return cursor.fetchall()
+
+    before = triggers()
+    import_records(workspace=workspace, records=[
+        {"phone": "+14155550166", "first_name": "Zebulon", "last_name": "Quartermain", "company": "Hidden Peak"},
+        {"phone": "+14155550167", "first_name": "Other"}])
+    assert triggers() == before  # the deferred insert triggers are back, unchanged
+    everyone = Contact.objects.for_workspace(workspace)
+    assert [c.first_name for c in contact_search(everyone, "Quartermain", workspace=workspace)] == ["Zebulon"]
+    assert [c.first_name for c in contact_search(everyone, "hidden peak", workspace=workspace)] == ["Zebulon"]
+    make_contact(workspace, "+14155550168", first_name="Quartermainer")  # created later: the trigger still fires
+    assert contact_search(everyone, "Quartermain", workspace=workspace).count() == 2

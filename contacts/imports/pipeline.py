@@ -33,6 +33,8 @@ from contacts.models import (
 )
 from contacts.services._common import record_event
 
+from .bulk import FastInserter, insert_triggers_deferred
+
 CHUNK_SIZE = 2000
 KEEP_ERRORS_IN_MEMORY = 1000  # a batch stores every rejected row; the result keeps the first ones
 
@@ -158,12 +160,17 @@ def _text(value: object) -> str:
 class Evaluator:
     """Gives each row its verdict without writing anything (shared by preview and import)."""
 
-    def __init__(self, workspace: Workspace, options: Options):
+    def __init__(self, workspace: Workspace, options: Options, batch_id: int | None = None):
         self.workspace = workspace
         self.options = options
         self.default_country = (options.default_country or workspace.default_country or "US").upper()
         self.mode = workspace.phone_validation
-        self.seen: set[str] = set()
+        # Numbers seen so far. A writing run (batch_id set) keeps only the current chunk's: numbers of earlier
+        # chunks are in the database with import_batch = this batch, which `resolve` reads as duplicates.
+        # That keeps memory flat for any file size and makes a resumed run agree with an uninterrupted one.
+        self.seen: set[int] = set()
+        self.batch_id = batch_id
+        self.updated_ids: set[int] = set()  # contacts this batch updated (a later row with the number: duplicate)
 
     def clean_row(self, index: int, record: Mapping[str, object], raw: Any) -> RowVerdict:
         """Phone and field checks for one record; duplicates within the file are caught here."""
@@ -203,10 +210,11 @@ class Evaluator:
                 return RowVerdict(index, INVALID_DATA, e164, "metadata must be an object of key-value pairs.",
                                   "metadata", raw=raw, raw_phone=raw_phone)
             values["metadata"] = metadata
-        if e164 in self.seen:
+        key = int(e164[1:])  # an int takes half the memory of the string in a big preview
+        if key in self.seen:
             return RowVerdict(index, DUPLICATE_IN_FILE, e164, f"{e164} appears earlier in this import.", "phone",
                               raw=raw, raw_phone=raw_phone)
-        self.seen.add(e164)
+        self.seen.add(key)
         return RowVerdict(index, NEW, e164, values=values, raw=raw, raw_phone=raw_phone)
 
     def resolve(self, verdicts: list[RowVerdict], existing: Mapping[str, Contact | int],
@@ -220,7 +228,14 @@ class Evaluator:
             if found is None:
                 row.verdict = DNC if row.on_dnc else NEW
                 continue
-            row.existing_id = found if isinstance(found, int) else found.pk
+            if isinstance(found, tuple):
+                row.existing_id, found_batch = found
+            else:
+                row.existing_id, found_batch = found.pk, found.import_batch_id
+            if self.batch_id is not None and (found_batch == self.batch_id or row.existing_id in self.updated_ids):
+                row.verdict, row.field = DUPLICATE_IN_FILE, "phone"
+                row.message = f"{row.phone} appears earlier in this import."
+                continue
             if not self.options.update_existing:
                 row.verdict, row.message, row.field = EXISTS, f"A contact with {row.phone} already exists.", "phone"
             elif isinstance(found, Contact) and not _changes(found, row.values or {}):
@@ -229,16 +244,18 @@ class Evaluator:
             else:
                 row.verdict = UPDATE
 
-    def lookup(self, phones: list[str]) -> tuple[dict[str, Contact | int], set[str]]:
+    def lookup(self, phones: list[str]) -> tuple[dict[str, Contact | tuple[int, int | None]], set[str]]:
         """One query for existing contacts, one for DNC numbers, for a chunk's phones."""
         if not phones:
             return {}, set()
         contacts = Contact.objects.for_workspace(self.workspace).filter(phone__in=phones).order_by()
-        existing: dict[str, Contact | int]
+        existing: dict[str, Contact | tuple[int, int | None]]
         if self.options.update_existing:
-            existing = {c.phone: c for c in contacts.only("pk", "phone", "status", *UPDATABLE_FIELDS)}
+            existing = {c.phone: c for c in contacts.only("pk", "phone", "status", "import_batch_id",
+                                                           *UPDATABLE_FIELDS)}
         else:
-            existing = dict(contacts.values_list("phone", "pk"))
+            existing = {phone: (pk, batch) for phone, pk, batch in
+                        contacts.values_list("phone", "pk", "import_batch_id")}
         return existing, services.dnc_numbers_among(self.workspace, phones)
 
     def evaluate(self, chunk: list[tuple[int, Mapping[str, object], Any]]) -> list[RowVerdict]:
@@ -299,7 +316,7 @@ class Writer:
         raise AssertionError("unreachable")
 
     def _write_once(self, evaluator: Evaluator, chunk) -> list[RowVerdict]:
-        seen_before = set(evaluator.seen)
+        evaluator.seen = set()  # earlier chunks' numbers are in the database now (see Evaluator.__init__)
         try:
             verdicts = evaluator.evaluate(chunk)
             self._apply_limit(verdicts)
@@ -316,8 +333,9 @@ class Writer:
                 self.result.campaign_added += change.added
             self._checkpoint(verdicts, now)
         except BaseException:
-            evaluator.seen = seen_before
+            evaluator.seen = set()
             raise
+        evaluator.updated_ids.update(updated)
         return verdicts
 
     def _apply_limit(self, verdicts: list[RowVerdict]) -> None:
@@ -341,24 +359,31 @@ class Writer:
                            "this row is past the limit.")
 
     def _create(self, verdicts: list[RowVerdict], now) -> list[int]:
+        """One executemany INSERT for the chunk's new contacts; ids are looked up only for a campaign."""
         rows = [v for v in verdicts if v.verdict in (NEW, DNC)]
         if not rows:
             return []
-        contacts = []
-        for row in rows:
-            values = row.values or {}
-            contact = Contact(workspace=self.workspace, phone=row.phone, import_batch=self.batch,
-                              metadata=values.get("metadata") or {}, created_at=now, updated_at=now,
-                              **{k: values[k] for k in TEXT_FIELDS if k in values})
-            if row.on_dnc:
-                contact.status, contact.dnc_at = ContactStatus.DNC, now
-            contacts.append(contact)
-        Contact.objects.bulk_create(contacts, batch_size=500)
-        if contacts and contacts[0].pk is None:  # a backend without RETURNING
-            ids = dict(Contact.objects.for_workspace(self.workspace).filter(
-                phone__in=[c.phone for c in contacts]).values_list("phone", "pk"))
-            return [ids[c.phone] for c in contacts]
-        return [c.pk for c in contacts]
+        inserter = _contact_inserter()
+        stamp = inserter.prep("created_at", now)
+        base = {"workspace_id": self.workspace.pk, "import_batch_id": self.batch.pk, "created_at": stamp,
+                "updated_at": stamp, "status": ContactStatus.ACTIVE.value, "dnc_at": None, "metadata": {},
+                "first_name": "",
+                "last_name": "", "email": "", "company": "", "title": "", "notes": ""}
+
+        def records():
+            for row in rows:
+                record = {**base, **(row.values or {}), "phone": row.phone}
+                if row.on_dnc:
+                    record["status"], record["dnc_at"] = ContactStatus.DNC.value, stamp
+                yield record
+
+        with insert_triggers_deferred(Contact):
+            inserter.insert(records())
+        if self.options.campaign is None:
+            return []
+        ids = dict(Contact.objects.for_workspace(self.workspace).filter(
+            phone__in=[r.phone for r in rows]).values_list("phone", "pk"))
+        return [ids[r.phone] for r in rows]
 
     def _update(self, verdicts: list[RowVerdict], now) -> list[int]:
         rows = [v for v in verdicts if v.verdict == UPDATE]
@@ -379,22 +404,24 @@ class Writer:
 
     def _store_rows(self, verdicts: list[RowVerdict]) -> None:
         stored = []
+        batch_id = self.batch.pk
         for row in verdicts:
             if row.verdict == UPDATE:
-                stored.append(ImportRow(batch=self.batch, index=row.index, outcome=ImportRowOutcome.UPDATED,
-                                        contact_id=row.existing_id, previous=(row.values or {}).get("previous"),
-                                        data=_jsonable(row.raw) if self.store_raw else []))
+                stored.append({"batch_id": batch_id, "index": row.index, "outcome": ImportRowOutcome.UPDATED.value,
+                               "code": "", "message": "", "contact_id": row.existing_id,
+                               "previous": (row.values or {}).get("previous"),
+                               "data": _jsonable(row.raw) if self.store_raw else []})
             elif not row.written:
-                stored.append(ImportRow(batch=self.batch, index=row.index, outcome=ImportRowOutcome.SKIPPED,
-                                        code=row.code, message=row.message[:500], contact_id=row.existing_id,
-                                        data=_jsonable(row.raw) if self.store_raw else []))
+                stored.append({"batch_id": batch_id, "index": row.index, "outcome": ImportRowOutcome.SKIPPED.value,
+                               "code": row.code, "message": row.message[:500], "contact_id": row.existing_id,
+                               "previous": None, "data": _jsonable(row.raw) if self.store_raw else []})
                 if len(self.result.errors) < KEEP_ERRORS_IN_MEMORY:
                     self.result.errors.append(RowError(row.index, row.code, row.message, row.phone or row.raw_phone,
                                                        row.field, row.verdict))
                 else:
                     self.result.errors_truncated = True
         if stored:
-            ImportRow.objects.bulk_create(stored, batch_size=500)
+            _import_row_inserter().insert(stored)
 
     def _checkpoint(self, verdicts: list[RowVerdict], now) -> None:
         before = self.result.rows
@@ -409,6 +436,19 @@ class Writer:
         )
         if not moved:
             raise ConcurrentRun(f"Import {self.batch.public_id} was advanced by another worker.")
+
+
+_CONTACT_COLUMNS = ("workspace_id", "import_batch_id", "phone", "first_name", "last_name", "email", "company", "title",
+                    "notes", "status", "dnc_at", "metadata", "created_at", "updated_at")
+
+
+def _contact_inserter() -> FastInserter:
+    return FastInserter(Contact, _CONTACT_COLUMNS, convert=("metadata",))
+
+
+def _import_row_inserter() -> FastInserter:
+    return FastInserter(ImportRow, ("batch_id", "index", "outcome", "code", "message", "contact_id", "previous",
+                                    "data"), convert=("previous", "data"))
 
 
 def _jsonable(raw: Any) -> Any:

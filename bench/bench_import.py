@@ -1,0 +1,259 @@
+"""Import benchmark: our end-to-end import vs bare phonenumbers parsing vs django-import-export, on SQLite.
+
+Generates a CSV of mixed-format numbers (5% invalid, 5% duplicates in another format), then runs each
+measurement in its own process (so each peak RSS is that phase's own) against a fresh SQLite file:
+
+    .venv/bin/python bench/bench_import.py                 # 100,000 rows
+    .venv/bin/python bench/bench_import.py --rows 1000000  # 1M rows (django-import-export on the first 100k)
+
+Targets (issue 4): >= 15,000 rows/s end to end, >= half the bare phonenumbers rate, >= 8x django-import-export,
+<= 200 MB peak RSS, and a 1M-row file within the same memory.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+HEADERS = ["First Name", "Last Name", "Email", "Company", "Phone"]
+AREAS = ["201", "202", "212", "213", "305", "312", "404", "415", "503", "512", "617", "646", "702", "718", "773",
+         "206", "214", "303", "470", "480", "503", "602", "619", "650", "704", "713", "720", "786", "813", "919"]
+FIRST = ["Ada", "Grace", "Linus", "Zoë", "Jürgen", "Siobhán", "Mei", "Omar", "Priya", "Lucas", "Amélie", "Kwame"]
+LAST = ["Lovelace", "Hopper", "Müller", "Ó Briain", "Chen", "Haddad", "Natarajan", "García", "Smith", "Okafor"]
+COMPANIES = ["Acme Dental", "Park Realty", "Müller & Söhne GmbH", "", "", "Blue Sky LLC", "Smile Clinic"]
+INVALID = ["12", "555-1234", "+1 (999) 555-0100", "n/a", "0000", "1.20255E+10", "+1 212 555 01", "call me"]
+
+
+def us_formats(a: str, e: str, s: str) -> list[str]:
+    return [f"+1 {a} {e} {s}", f"({a}) {e}-{s}", f"{a}-{e}-{s}", f"{a}.{e}.{s}", f"1 {a} {e} {s}",
+            f"+1{a}{e}{s}", f"{a}{e}{s}", f"+1 ({a}) {e}-{s}"]
+
+
+def generate(path: Path, rows: int, seed: int = 42) -> None:
+    """rows data rows: 5% invalid, 5% an earlier number again in another format, ~8% international."""
+    rng = random.Random(seed)
+    used: set[str] = set()
+    valid: list[tuple[str, ...]] = []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADERS)
+        for n in range(rows):
+            roll = rng.random()
+            if roll < 0.05:
+                phone = rng.choice(INVALID)
+            elif roll < 0.10 and valid:
+                key = valid[rng.randrange(len(valid))]
+                phone = rng.choice(us_formats(*key)) if len(key) == 3 else key[0].replace(" ", "")
+            else:
+                while True:
+                    if rng.random() < 0.08:
+                        if rng.random() < 0.5:
+                            text = f"+44 20 7{rng.randrange(100, 1000)} {rng.randrange(1000, 10000)}"
+                        else:
+                            text = f"+49 30 {rng.randrange(1000, 10000)} {rng.randrange(1000, 10000)}"
+                        key = (text,)
+                        ident = text.replace(" ", "")
+                    else:
+                        a = rng.choice(AREAS)
+                        e = f"{rng.randrange(2, 10)}{rng.randrange(0, 10)}{rng.randrange(2, 10)}"
+                        s = f"{rng.randrange(0, 10000):04d}"
+                        key, ident = (a, e, s), a + e + s
+                    if ident not in used:
+                        used.add(ident)
+                        break
+                valid.append(key)
+                phone = rng.choice(us_formats(*key)) if len(key) == 3 else key[0]
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            writer.writerow([first, last, f"{first[0].lower()}.{n}@example.com", rng.choice(COMPANIES), phone])
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def setup_django(db_path: Path) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartalex.settings.test")
+    os.environ.setdefault("MEDIA_ROOT", str(OUT / "media"))
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def fresh_db(template: Path, name: str) -> Path:
+    target = OUT / f"{name}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copy(template, target)
+    return target
+
+
+def workspace():
+    from contacts.models import Workspace
+
+    return Workspace.objects.get_or_create(slug="bench", defaults={"name": "Bench"})[0]
+
+
+# --- phases (each in its own process) ---------------------------------------------------------------
+
+def phase_ours(csv_path: Path, db: Path) -> dict:
+    setup_django(db)
+    from contacts.imports import Options, TableSource, import_file
+
+    ws = workspace()
+    started = time.perf_counter()
+    result = import_file(workspace=ws, source=TableSource.from_path(str(csv_path)), options=Options())
+    elapsed = time.perf_counter() - started
+    return {"rows": result.rows, "seconds": elapsed, "rate": result.rows / elapsed, "peak_mb": peak_mb(),
+            "counts": result.as_counts()}
+
+
+def phase_phonenumbers(csv_path: Path, db: Path) -> dict:
+    import phonenumbers
+
+    started = time.perf_counter()
+    rows = valid = 0
+    with csv_path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        index = next(reader).index("Phone")
+        for row in reader:
+            rows += 1
+            try:
+                number = phonenumbers.parse(row[index], "US")
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number):
+                phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                valid += 1
+    elapsed = time.perf_counter() - started
+    return {"rows": rows, "seconds": elapsed, "rate": rows / elapsed, "peak_mb": peak_mb(), "valid": valid}
+
+
+def phase_import_export(csv_path: Path, db: Path, limit: int) -> dict:
+    setup_django(db)
+    import tablib
+    from import_export import resources
+
+    from contacts.models import Contact
+
+    ws = workspace()
+
+    class PlainContactResource(resources.ModelResource):  # django-import-export's defaults for the model
+        class Meta:
+            model = Contact
+            fields = ("workspace", "phone", "first_name", "last_name", "email", "company")
+            import_id_fields = ("workspace", "phone")
+
+    names = {"First Name": "first_name", "Last Name": "last_name", "Email": "email", "Company": "company",
+             "Phone": "phone"}
+    dataset = tablib.Dataset(headers=["workspace", *names.values()])
+    with csv_path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        for n, row in enumerate(reader):
+            if n >= limit:
+                break
+            dataset.append([ws.pk, *(row[k] for k in names)])
+    started = time.perf_counter()
+    result = PlainContactResource().import_data(dataset, dry_run=False, raise_errors=False)
+    elapsed = time.perf_counter() - started
+    return {"rows": len(dataset), "seconds": elapsed, "rate": len(dataset) / elapsed, "peak_mb": peak_mb(),
+            "errors": result.has_errors()}
+
+
+def run_phase(name: str, args: list[str]) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--phase", name, *args], capture_output=True, text=True,
+                         check=False)
+    if out.returncode:
+        sys.stderr.write(out.stderr)
+        raise SystemExit(f"phase {name} failed")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--iie-rows", type=int, default=100_000,
+                        help="rows given to django-import-export (it is slow; default the first 100,000)")
+    parser.add_argument("--skip-iie", action="store_true", help="skip django-import-export")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--csv", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.phase:
+        csv_path, db = Path(args.csv), Path(args.db)
+        if args.phase == "ours":
+            data = phase_ours(csv_path, db)
+        elif args.phase == "phonenumbers":
+            data = phase_phonenumbers(csv_path, db)
+        elif args.phase == "migrate":
+            setup_django(db)
+            from django.core.management import call_command
+
+            call_command("migrate", verbosity=0)
+            data = {}
+        else:
+            data = phase_import_export(csv_path, db, args.iie_rows)
+        print(json.dumps(data))
+        return
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    csv_path = OUT / f"contacts_{args.rows}.csv"
+    if not csv_path.exists():
+        started = time.perf_counter()
+        generate(csv_path, args.rows)
+        print(f"generated {csv_path} ({csv_path.stat().st_size / 1_048_576:.1f} MB) in "
+              f"{time.perf_counter() - started:.1f}s", file=sys.stderr)
+    template = OUT / "template.sqlite3"
+    if not template.exists():
+        run_phase("migrate", ["--csv", str(csv_path), "--db", str(template)])
+
+    results = {}
+    results["phonenumbers"] = run_phase("phonenumbers", ["--csv", str(csv_path), "--db", "-"])
+    results["ours"] = run_phase("ours", ["--csv", str(csv_path), "--db", str(fresh_db(template, "ours"))])
+    if not args.skip_iie:
+        results["iie"] = run_phase("iie", ["--csv", str(csv_path), "--db", str(fresh_db(template, "iie")),
+                                           "--iie-rows", str(min(args.iie_rows, args.rows))])
+
+    ours, bare = results["ours"], results["phonenumbers"]
+    print(f"\nImport benchmark, SQLite, {args.rows:,} rows ({csv_path.stat().st_size / 1_048_576:.1f} MB CSV, "
+          "5% invalid, 5% duplicates)\n")
+    print(f"| {'measurement':<44} | {'rows':>9} | {'seconds':>8} | {'rows/s':>9} | {'peak RSS MB':>11} |")
+    print(f"|{'-' * 46}|{'-' * 11}|{'-' * 10}|{'-' * 11}|{'-' * 13}|")
+    labels = {"ours": "SmartAlex import_file (end to end, SQLite)", "phonenumbers": "bare phonenumbers parse+valid+E164",
+              "iie": "django-import-export import_data"}
+    for key in ("ours", "phonenumbers", "iie"):
+        if key in results:
+            r = results[key]
+            print(f"| {labels[key]:<44} | {r['rows']:>9,} | {r['seconds']:>8.2f} | {r['rate']:>9,.0f} | "
+                  f"{r['peak_mb']:>11.0f} |")
+    print()
+    checks = [
+        ("end to end >= 15,000 rows/s", ours["rate"] >= 15_000, f"{ours['rate']:,.0f}"),
+        ("end to end >= half of bare phonenumbers", ours["rate"] >= bare["rate"] / 2,
+         f"{ours['rate'] / bare['rate']:.2f}x of bare"),
+        ("peak RSS <= 200 MB", ours["peak_mb"] <= 200, f"{ours['peak_mb']:.0f} MB"),
+    ]
+    if "iie" in results:
+        ratio = ours["rate"] / results["iie"]["rate"]
+        checks.append(("end to end >= 8x django-import-export", ratio >= 8, f"{ratio:.1f}x"))
+    for label, ok, value in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {label}: {value}")
+    print(f"\ncounts: {json.dumps(ours['counts'])}")
+    print(f"reproduce: .venv/bin/python bench/bench_import.py --rows {args.rows}")
+
+
+if __name__ == "__main__":
+    main()

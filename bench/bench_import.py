@@ -232,8 +232,8 @@ def main() -> None:
           "5% invalid, 5% duplicates)\n")
     print(f"| {'measurement':<44} | {'rows':>9} | {'seconds':>8} | {'rows/s':>9} | {'peak RSS MB':>11} |")
     print(f"|{'-' * 46}|{'-' * 11}|{'-' * 10}|{'-' * 11}|{'-' * 13}|")
-    labels = {"ours": "SmartAlex import_file (end to end, SQLite)", "phonenumbers": "bare phonenumbers parse+valid+E164",
-              "iie": "django-import-export import_data"}
+    labels = {"ours": "SmartAlex import_file (end to end, SQLite)",
+              "phonenumbers": "bare phonenumbers parse+valid+E164", "iie": "django-import-export import_data"}
     for key in ("ours", "phonenumbers", "iie"):
         if key in results:
             r = results[key]

@@ -1,12 +1,14 @@
 """Phone rules: the only code that parses, validates or formats a phone number."""
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType, geocoder
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 from phonenumbers import timezone as pn_timezone
 
 STRICT = "strict"
@@ -94,13 +96,35 @@ def split_numbers(cell: object) -> list[str]:
     return [part.strip() for part in text.split(MULTI_VALUE_SEPARATOR) if part.strip()]
 
 
+COUNTRY_NAMES_FILE = Path(__file__).resolve().parent / "data" / "country_names.json"
+
+
+@lru_cache(maxsize=1)
+def region_display_names() -> dict[str, dict[str, str]]:
+    """Region -> {language: name} for en/de/fr/es, as phonenumbers' geocoder names them.
+
+    Read from a small file generated from `phonenumbers.geocoder` (tests check it still matches):
+    importing the geocoder loads ~100 MB of geocoding data into every web and worker process.
+    """
+    return json.loads(COUNTRY_NAMES_FILE.read_text(encoding="utf-8"))
+
+
+def country_choices(lang: str = "en") -> list[tuple[str, str]]:
+    """(ISO code, "Name (CODE)") for every supported region, sorted by name: for country pickers."""
+    names = region_display_names()
+    choices = [(code, f"{(names.get(code) or {}).get(lang) or code} ({code})")
+               for code in phonenumbers.SUPPORTED_REGIONS if code != "001"]
+    return sorted(choices, key=lambda item: item[1])
+
+
 @lru_cache(maxsize=1)
 def _country_names() -> dict[str, str]:
     names: dict[str, str] = {}
+    localized = region_display_names()
     for region in phonenumbers.SUPPORTED_REGIONS:
         names[region.lower()] = region
         for lang in ("en", "de", "fr", "es"):
-            display = geocoder._region_display_name(region, lang)  # public API has no reverse lookup
+            display = (localized.get(region) or {}).get(lang)
             if display:
                 names.setdefault(display.lower(), region)
     names.update(_COUNTRY_ALIASES)
@@ -235,17 +259,55 @@ def e164_or_reason(raw: str, region: str, mode: str = STRICT) -> tuple[str | Non
     if mode == LENIENT:
         possibility = phonenumbers.is_possible_number_with_reason(number)
         if possibility == phonenumbers.ValidationResult.IS_POSSIBLE:
-            return phonenumbers.format_number(number, PhoneNumberFormat.E164), ""
+            return _e164(number), ""
         template = _POSSIBILITY_ERRORS.get(possibility, "Not a possible number")
     else:
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, PhoneNumberFormat.E164), ""
+        if _is_valid(number, region):
+            return _e164(number), ""
         possibility = phonenumbers.is_possible_number_with_reason(number)
         template = _POSSIBILITY_ERRORS.get(possibility, "Not a valid number for {region}")
     number_region = phonenumbers.region_code_for_number(number) or ""
     main_region = phonenumbers.region_code_for_country_code(number.country_code)
     label = number_region or (main_region if main_region != "ZZ" else f"+{number.country_code}")
     return None, template.format(region=label)
+
+
+@lru_cache(maxsize=512)
+def _checked_first(region: str) -> int:
+    """The country code when `region` is the first region phonenumbers tries for it and has no leading
+    digits (then a number valid for `region` is valid, full stop); 0 otherwise."""
+    code = phonenumbers.country_code_for_region(region)
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, ())
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if not code or not regions or regions[0] != region or metadata is None or metadata.leading_digits:
+        return 0
+    return code
+
+
+def _is_valid(number: phonenumbers.PhoneNumber, region: str) -> bool:
+    """phonenumbers.is_valid_number, skipping its region search for a number of the parsing region.
+
+    is_valid_number(n) is is_valid_number_for_region(n, region_code_for_number(n)); region_code_for_number
+    returns the first region of the country code whose patterns match, so when `region` is that first
+    region and n is valid for it, the answer is the same. Otherwise we ask is_valid_number itself.
+    """
+    code = _checked_first(region)
+    if code and number.country_code == code and phonenumbers.is_valid_number_for_region(number, region):
+        return True
+    return phonenumbers.is_valid_number(number)
+
+
+def _e164(number: phonenumbers.PhoneNumber) -> str:
+    # What format_number(E164) returns for a valid number, without its formatting machinery.
+    return f"+{number.country_code}{phonenumbers.national_significant_number(number)}"
+
+
+def parse_candidates(items: list[tuple[list[object], str, str]]) -> list[tuple[str | None, str, str]]:
+    """first_e164 for many rows at once: [(candidates, region, mode)] -> [(E.164, reason, raw part)].
+
+    Plain data in, plain data out, no Django: a bulk import runs this in a helper process.
+    """
+    return [first_e164(candidates, region=region, mode=mode) for candidates, region, mode in items]
 
 
 def first_e164(

@@ -13,6 +13,7 @@ from contacts.imports import (
     batch_mapping,
     batch_run,
     batch_table,
+    parallel,
     pipeline,
     upload_create,
 )
@@ -52,7 +53,8 @@ def test_task_reports_a_missing_batch_and_skips_finished_ones(workspace, user):
     assert Contact.objects.for_workspace(workspace).count() == 4
 
 
-def test_worker_killed_mid_import_resumes_to_the_same_result(workspace, user, monkeypatch):
+@pytest.mark.parametrize("parallel_min", [0, 10**9], ids=["helper-process", "in-process"])
+def test_worker_killed_mid_import_resumes_to_the_same_result(workspace, user, monkeypatch, parallel_min):
     data = make_csv(5000)
     reference_ws = type(workspace).objects.create(name="Ref", slug="ref")
     reference = configured_batch(reference_ws, user, data)
@@ -61,14 +63,15 @@ def test_worker_killed_mid_import_resumes_to_the_same_result(workspace, user, mo
 
     batch = configured_batch(workspace, user, data)
     monkeypatch.setattr(pipeline, "CHUNK_SIZE", 1000)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_ROWS", parallel_min)  # with and without the helper process
     real_write = pipeline.Writer.write
     calls = {"n": 0}
 
-    def dying_write(self, evaluator, chunk):
+    def dying_write(self, evaluator, chunk, parsed=None):
         calls["n"] += 1
         if calls["n"] == 3:
             raise SystemExit("worker killed")  # like SIGTERM mid-chunk: the chunk's transaction rolls back
-        return real_write(self, evaluator, chunk)
+        return real_write(self, evaluator, chunk, parsed)
 
     monkeypatch.setattr(pipeline.Writer, "write", dying_write)
     with pytest.raises(SystemExit):

@@ -100,3 +100,17 @@ def test_display_is_national_at_home_international_abroad():
 def test_digits_for_search():
     assert phone.digits("(415) 555") == "415555"
     assert phone.digits("+1 415…") == "1415"
+
+
+def test_country_names_file_matches_the_geocoder():
+    """contacts/data/country_names.json is generated from phonenumbers' geocoder (kept out of memory)."""
+    import phonenumbers
+    from phonenumbers import geocoder
+
+    from contacts.phone import region_display_names
+
+    names = region_display_names()
+    assert set(names) == set(phonenumbers.SUPPORTED_REGIONS)
+    for region, by_lang in names.items():
+        for lang, name in by_lang.items():
+            assert geocoder._region_display_name(region, lang) == name, (region, lang)

@@ -69,6 +69,8 @@ class FastInserter:
         connection = self.connection
         template = self.template
         count = 0
+        empty = {name: field.get_db_prep_save(field.get_default(), connection=connection)
+                 for name, field in self.convert.items() if field.get_default() in ({}, [])}
 
         def values() -> Iterable[list[Any]]:
             nonlocal count
@@ -76,7 +78,11 @@ class FastInserter:
                 out = list(template)
                 for i, name, field in varying:
                     value = row[name]
-                    out[i] = value if field is None else field.get_db_prep_save(value, connection=connection)
+                    if field is not None:
+                        # Empty JSON values repeat on most rows: prepare them once.
+                        value = empty[name] if not value and name in empty else \
+                            field.get_db_prep_save(value, connection=connection)
+                    out[i] = value
                 for i, make, field in per_row:
                     out[i] = field.get_db_prep_save(make(), connection=connection)
                 count += 1

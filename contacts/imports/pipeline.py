@@ -9,6 +9,7 @@ checkpoint instead of duplicating anything.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
@@ -34,8 +35,9 @@ from contacts.models import (
 from contacts.services._common import record_event
 
 from .bulk import FastInserter, insert_triggers_deferred
+from .parallel import PhoneParser
 
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 5000  # rows per transaction: fewer commits (and FTS segments), memory still flat
 KEEP_ERRORS_IN_MEMORY = 1000  # a batch stores every rejected row; the result keeps the first ones
 
 TEXT_LIMITS = {"first_name": 150, "last_name": 150, "email": 254, "company": 200, "title": 200}
@@ -164,7 +166,7 @@ class Evaluator:
         self.workspace = workspace
         self.options = options
         self.default_country = (options.default_country or workspace.default_country or "US").upper()
-        self.mode = workspace.phone_validation
+        self.mode = str(workspace.phone_validation or "strict")  # plain str: it is pickled to the helper
         # Numbers seen so far. A writing run (batch_id set) keeps only the current chunk's: numbers of earlier
         # chunks are in the database with import_batch = this batch, which `resolve` reads as duplicates.
         # That keeps memory flat for any file size and makes a resumed run agree with an uninterrupted one.
@@ -172,15 +174,26 @@ class Evaluator:
         self.batch_id = batch_id
         self.updated_ids: set[int] = set()  # contacts this batch updated (a later row with the number: duplicate)
 
-    def clean_row(self, index: int, record: Mapping[str, object], raw: Any) -> RowVerdict:
-        """Phone and field checks for one record; duplicates within the file are caught here."""
+    def phone_job(self, record: Mapping[str, object]) -> tuple[list[object], str, str]:
+        """What parsing this record's number needs: (candidates, region, mode)."""
         candidates = record.get("phone")
         if not isinstance(candidates, list | tuple):
             candidates = [candidates]
         country = record.get("country")
         region = phone_rules.resolve_region(_text(country).strip(), self.default_country) if country else \
             self.default_country
-        e164, reason, raw_phone = phone_rules.first_e164(candidates, region=region, mode=self.mode)
+        return list(candidates), region, self.mode
+
+    def clean_row(self, index: int, record: Mapping[str, object], raw: Any,
+                  parsed: tuple[str | None, str, str] | None = None) -> RowVerdict:
+        """Phone and field checks for one record; duplicates within the file are caught here.
+
+        `parsed` is phone_rules.first_e164's answer when a helper process already parsed the number.
+        """
+        if parsed is None:
+            candidates, region, mode = self.phone_job(record)
+            parsed = phone_rules.first_e164(candidates, region=region, mode=mode)
+        e164, reason, raw_phone = parsed
         if e164 is None:
             verdict = NO_PHONE if not raw_phone else INVALID_PHONE
             message = reason if not raw_phone else f"{raw_phone}: {reason}"
@@ -198,7 +211,7 @@ class Evaluator:
                                   f"(this has {len(text)}).", name, raw=raw, raw_phone=raw_phone)
             if text:
                 values[name] = text
-        if "email" in values:
+        if "email" in values and not _plainly_valid_email(values["email"]):
             try:
                 validate_email(values["email"])
             except ValidationError:
@@ -258,12 +271,26 @@ class Evaluator:
                         contacts.values_list("phone", "pk", "import_batch_id")}
         return existing, services.dnc_numbers_among(self.workspace, phones)
 
-    def evaluate(self, chunk: list[tuple[int, Mapping[str, object], Any]]) -> list[RowVerdict]:
-        verdicts = [self.clean_row(index, record, raw) for index, record, raw in chunk]
+    def evaluate(self, chunk: list[tuple[int, Mapping[str, object], Any]],
+                 parsed: list[tuple[str | None, str, str]] | None = None) -> list[RowVerdict]:
+        if parsed is not None and len(parsed) == len(chunk):
+            verdicts = [self.clean_row(index, record, raw, parsed[i]) for i, (index, record, raw) in enumerate(chunk)]
+        else:
+            verdicts = [self.clean_row(index, record, raw) for index, record, raw in chunk]
         phones = [v.phone for v in verdicts if v.verdict == NEW]
         existing, dnc_numbers = self.lookup(phones)
         self.resolve(verdicts, existing, dnc_numbers)
         return verdicts
+
+
+# A subset of what Django's EmailValidator accepts (dot-atom local part, LDH labels, letters-only TLD):
+# a match is valid without running the validator; anything else goes through it.
+_PLAIN_EMAIL = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+                          r"[A-Za-z]{2,63}")
+
+
+def _plainly_valid_email(value: str) -> bool:
+    return len(value) <= 254 and _PLAIN_EMAIL.fullmatch(value) is not None
 
 
 def _changes(contact: Contact, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -304,21 +331,22 @@ class Writer:
             return None
         return max(0, limit - Contact.objects.for_workspace(self.workspace).count())
 
-    def write(self, evaluator: Evaluator, chunk: list[tuple[int, Mapping[str, object], Any]]) -> list[RowVerdict]:
+    def write(self, evaluator: Evaluator, chunk: list[tuple[int, Mapping[str, object], Any]],
+              parsed: list[tuple[str | None, str, str]] | None = None) -> list[RowVerdict]:
         for attempt in range(3):
             try:
                 with transaction.atomic():
-                    return self._write_once(evaluator, chunk)
+                    return self._write_once(evaluator, chunk, parsed)
             except IntegrityError:
                 # Another import created one of these numbers between our lookup and insert: look again.
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
-    def _write_once(self, evaluator: Evaluator, chunk) -> list[RowVerdict]:
+    def _write_once(self, evaluator: Evaluator, chunk, parsed=None) -> list[RowVerdict]:
         evaluator.seen = set()  # earlier chunks' numbers are in the database now (see Evaluator.__init__)
         try:
-            verdicts = evaluator.evaluate(chunk)
+            verdicts = evaluator.evaluate(chunk, parsed)
             self._apply_limit(verdicts)
             now = timezone.now()
             created = self._create(verdicts, now)
@@ -475,17 +503,27 @@ def run_rows(
     """Import (index, record, raw) items into a batch, resuming after its checkpoint."""
     result = ImportResult.from_batch(batch)
     done = batch.rows_processed
-    evaluator = Evaluator(workspace, options)
+    evaluator = Evaluator(workspace, options, batch_id=batch.pk)
     writer = Writer(workspace, batch, options, actor, result, store_raw=store_raw)
     iterator = iter(items)
     if done:
-        # Rows before the checkpoint were written by an earlier run: only remember their numbers.
-        for _, record, raw in islice(iterator, done):
-            evaluator.clean_row(0, record, raw)
-    for chunk in chunked(iterator, CHUNK_SIZE):
-        writer.write(evaluator, chunk)
-        if progress is not None:
-            progress(result)
+        # Rows before the checkpoint were written by an earlier run (the database knows their numbers).
+        for _ in islice(iterator, done):
+            pass
+    with PhoneParser(max(batch.rows - done, 0)) as parser:
+        # While chunk N is written, a helper process parses chunk N+1's numbers (when it pays off).
+        pending = None
+        for chunk in chunked(iterator, CHUNK_SIZE):
+            future = parser.submit([evaluator.phone_job(record) for _, record, _ in chunk])
+            if pending is not None:
+                writer.write(evaluator, pending[0], parser.result(pending[1]))
+                if progress is not None:
+                    progress(result)
+            pending = (chunk, future)
+        if pending is not None:
+            writer.write(evaluator, pending[0], parser.result(pending[1]))
+            if progress is not None:
+                progress(result)
     return result
 
 

@@ -112,19 +112,7 @@ def _campaigns(workspace: Workspace):
 
 
 def _countries() -> list[tuple[str, str]]:
-    from phonenumbers import geocoder
-
-    names = []
-    for code in phone_rules_regions():
-        name = geocoder._region_display_name(code, "en") or code  # public API has no region name lookup
-        names.append((code, f"{name} ({code})"))
-    return sorted(names, key=lambda item: item[1])
-
-
-def phone_rules_regions() -> list[str]:
-    import phonenumbers
-
-    return sorted(r for r in phonenumbers.SUPPORTED_REGIONS if r != "001")
+    return phone_rules.country_choices()
 
 
 # --- list and upload ----------------------------------------------------------------------------

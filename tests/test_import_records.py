@@ -93,3 +93,15 @@ def test_imported_contacts_are_found_by_search_and_triggers_survive(workspace):
     assert [c.first_name for c in contact_search(everyone, "hidden peak", workspace=workspace)] == ["Zebulon"]
     make_contact(workspace, "+14155550168", first_name="Quartermainer")  # created later: the trigger still fires
     assert contact_search(everyone, "Quartermain", workspace=workspace).count() == 2
+
+
+def test_admin_lists_batches_links_the_wizard_and_reverts(admin_client_ws, workspace):
+    result = import_records(workspace=workspace, records=[{"phone": "+14155550166"}, {"phone": "+14155550167"}])
+    page = admin_client_ws.get("/admin/contacts/importbatch/")
+    assert page.status_code == 200
+    assert b'href="/imports/new/"' in page.content and f"/imports/{result.batch.public_id}/".encode() in page.content
+    response = admin_client_ws.post("/admin/contacts/importbatch/", {
+        "action": "revert_batches", "_selected_action": [result.batch.pk]}, follow=True)
+    assert b"2 contacts deleted" in response.content
+    assert not Contact.objects.filter(workspace=workspace).exists()
+    assert ImportBatch.objects.get(pk=result.batch.pk).status == "reverted"

@@ -257,3 +257,38 @@ def test_started_batch_cannot_be_remapped_or_started_twice(client_logged_in, wor
     assert again.status_code == 302
     assert client_logged_in.get(f"/imports/{batch.public_id}/mapping/").status_code == 302
     assert Contact.objects.filter(workspace=workspace).count() == imported
+
+
+def test_stalled_import_offers_resume_and_finishes_without_duplicates(client_logged_in, workspace, monkeypatch):
+    from contacts.imports import pipeline
+
+    lines = ["Name,Phone"] + [f"P{n},+1 415 2{n:06d}" for n in range(30)] + ["Bad,12"]
+    batch = ImportBatch.objects.get(public_id=upload(client_logged_in, "r.csv", "\n".join(lines).encode())
+                                    ["Location"].split("/")[2])
+    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 10)
+    real_write = pipeline.Writer.write
+    calls = {"n": 0}
+
+    def dying_write(self, *args):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SystemExit("worker killed")
+        return real_write(self, *args)
+
+    monkeypatch.setattr(pipeline.Writer, "write", dying_write)
+    # The inline task backend records the crash as a failed task; the batch is left mid-way.
+    client_logged_in.post(f"/imports/{batch.public_id}/preview/", {"existing": "skip", "default_country": "US",
+                                                                    "action": "start"})
+    monkeypatch.setattr(pipeline.Writer, "write", real_write)
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_processed) == ("processing", 10)
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=batch.heartbeat_at.replace(year=2000))
+    page = client_logged_in.get(f"/imports/{batch.public_id}/").content.decode()
+    assert "Stalled" in page and "Resume import" in page
+    response = client_logged_in.post(f"/imports/{batch.public_id}/resume/")
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows, batch.imported, batch.invalid_skipped) == ("completed", 31, 30, 1)
+    assert Contact.objects.filter(workspace=workspace).count() == 30
+    again = client_logged_in.post(f"/imports/{batch.public_id}/resume/", follow=True)
+    assert b"nothing to resume" in again.content

@@ -240,7 +240,7 @@ def resolve_region(country_hint: object, default_country: str) -> str:
     return resolve_country(country_hint) or (default_country or "US").upper()
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=16384)  # repeats are usually close together; ~6 MB at most
 def e164_or_reason(raw: str, region: str, mode: str = STRICT) -> tuple[str | None, str]:
     """(E.164, "") for an acceptable number, (None, reason) otherwise: parse_phone's verdict, no details.
 

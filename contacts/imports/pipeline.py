@@ -34,7 +34,7 @@ from contacts.models import (
 )
 from contacts.services._common import record_event
 
-from .bulk import FastInserter, insert_triggers_deferred
+from .bulk import FastInserter, insert_triggers_deferred, sqlite_cache_limited
 from .parallel import PhoneParser
 
 CHUNK_SIZE = 5000  # rows per transaction: fewer commits (and FTS segments), memory still flat
@@ -510,7 +510,7 @@ def run_rows(
         # Rows before the checkpoint were written by an earlier run (the database knows their numbers).
         for _ in islice(iterator, done):
             pass
-    with PhoneParser(max(batch.rows - done, 0)) as parser:
+    with PhoneParser(max(batch.rows - done, 0)) as parser, sqlite_cache_limited():
         # While chunk N is written, a helper process parses chunk N+1's numbers (when it pays off).
         pending = None
         for chunk in chunked(iterator, CHUNK_SIZE):

@@ -308,9 +308,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         from django.utils.html import format_html
 
-        messages.info(request, format_html('Import a CSV or Excel file with the <a href="/imports/new/">import '
-                                           "wizard</a> (column mapping, preview, background run) or "
-                                           "<code>manage.py import_contacts</code>."))
+        messages.info(request, format_html('Import a CSV or Excel file with the <a href="{}">import wizard</a> '
+                                           "(column mapping, preview, background run) or <code>{}</code>.",
+                                           "/imports/new/", "manage.py import_contacts"))
         return super().changelist_view(request, extra_context)
 
     @admin.action(description="Revert selected imports (delete created contacts, restore updated ones)")

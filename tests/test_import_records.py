@@ -105,3 +105,14 @@ def test_admin_lists_batches_links_the_wizard_and_reverts(admin_client_ws, works
     assert b"2 contacts deleted" in response.content
     assert not Contact.objects.filter(workspace=workspace).exists()
     assert ImportBatch.objects.get(pk=result.batch.pk).status == "reverted"
+
+
+def test_nul_characters_are_dropped_not_fatal(workspace):
+    """PostgreSQL refuses NUL in text and JSON; a stray one in a file must not fail the import."""
+    result = import_records(workspace=workspace, records=[
+        {"phone": "+14155550166", "first_name": "A\x00da", "metadata": {"k\x00": ["v\x00"]}},
+        {"phone": "12\x00", "first_name": "Bad"}])
+    assert (result.imported, result.invalid_skipped) == (1, 1)
+    ada = Contact.objects.get(workspace=workspace, phone="+14155550166")
+    assert (ada.first_name, ada.metadata) == ("Ada", {"k": ["v"]})
+    assert "\x00" not in ImportRow.objects.get(batch=result.batch).message

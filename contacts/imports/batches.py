@@ -79,7 +79,7 @@ def upload_create(*, workspace: Workspace, upload: File, actor: Any = None) -> t
     if size is not None and size > max_upload_bytes():
         raise FileProblem("file_too_large", f"The file is {size / 1_048_576:.1f} MB; the limit is "
                           f"{max_upload_bytes() / 1_048_576:.0f} MB. Split it into smaller files.")
-    name = os.path.basename(getattr(upload, "name", "") or "contacts.csv")[:200]
+    name = os.path.basename(getattr(upload, "name", "") or "contacts.csv").replace("\x00", "")[:200] or "contacts.csv"
     stored = default_storage.save(f"imports/{workspace.pk}/{timezone.now():%Y/%m}/{name}", upload)
     try:
         opened = read_source(TableSource.from_storage(default_storage, stored, name))

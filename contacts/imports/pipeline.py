@@ -154,9 +154,24 @@ class Options:
 
 
 def _text(value: object) -> str:
+    """A cell as text, without NUL characters (PostgreSQL refuses them; they are never meant)."""
     if value is None:
         return ""
-    return value if isinstance(value, str) else str(value)
+    text = value if isinstance(value, str) else str(value)
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+def _scrub(value: Any) -> Any:
+    """JSON-ready data without NUL characters, for metadata and stored rows."""
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, Mapping):
+        return {_text(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return _text(value)
 
 
 class Evaluator:
@@ -222,7 +237,7 @@ class Evaluator:
             if not isinstance(metadata, dict):
                 return RowVerdict(index, INVALID_DATA, e164, "metadata must be an object of key-value pairs.",
                                   "metadata", raw=raw, raw_phone=raw_phone)
-            values["metadata"] = metadata
+            values["metadata"] = _scrub(metadata)
         key = int(e164[1:])  # an int takes half the memory of the string in a big preview
         if key in self.seen:
             return RowVerdict(index, DUPLICATE_IN_FILE, e164, f"{e164} appears earlier in this import.", "phone",
@@ -441,7 +456,7 @@ class Writer:
                                "data": _jsonable(row.raw) if self.store_raw else []})
             elif not row.written:
                 stored.append({"batch_id": batch_id, "index": row.index, "outcome": ImportRowOutcome.SKIPPED.value,
-                               "code": row.code, "message": row.message[:500], "contact_id": row.existing_id,
+                               "code": row.code, "message": _text(row.message)[:500], "contact_id": row.existing_id,
                                "previous": None, "data": _jsonable(row.raw) if self.store_raw else []})
                 if len(self.result.errors) < KEEP_ERRORS_IN_MEMORY:
                     self.result.errors.append(RowError(row.index, row.code, row.message, row.phone or row.raw_phone,
@@ -485,8 +500,7 @@ def _jsonable(raw: Any) -> Any:
     if isinstance(raw, list | tuple):
         return [_text(v) for v in raw]
     if isinstance(raw, Mapping):
-        return {str(k): v if isinstance(v, str | int | float | bool | type(None) | dict | list) else str(v)
-                for k, v in raw.items()}
+        return _scrub(raw)
     return _text(raw)
 
 

@@ -338,7 +338,7 @@ def open_table(source: TableSource, recognise: Callable[[str], bool] | None = No
     header_at = _find_header(first_rows, recognise)
     if header_at is None:
         raise FileProblem("empty_file", "The file has no rows with columns in it.")
-    headers = [h.strip().strip("\ufeff").strip() for h in first_rows[header_at]]
+    headers = [h.replace("\x00", "").strip().strip("\ufeff").strip() for h in first_rows[header_at]]
     while headers and headers[-1] == "":
         headers.pop()
     if len(headers) > MAX_COLUMNS:

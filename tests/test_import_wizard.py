@@ -292,3 +292,29 @@ def test_stalled_import_offers_resume_and_finishes_without_duplicates(client_log
     assert Contact.objects.filter(workspace=workspace).count() == 30
     again = client_logged_in.post(f"/imports/{batch.public_id}/resume/", follow=True)
     assert b"nothing to resume" in again.content
+
+
+def test_xlsx_upload_with_title_rows_and_numbers_stored_as_numbers(client_logged_in, workspace, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Leads export — March"])
+    sheet.append([])
+    sheet.append(["Given Name", "Family Name", "Mobile", "Company Name"])
+    sheet.append(["Ada", "Lovelace", 4155550166, "Analytical"])  # Excel keeps a typed number as a number
+    sheet.append(["Grace", "Hopper", "+1 (202) 555-0143", ""])
+    sheet.append(["Grand Totals", 2])
+    path = tmp_path / "leads.xlsx"
+    book.save(path)
+    batch = ImportBatch.objects.get(public_id=upload(client_logged_in, "leads.xlsx", path.read_bytes())["Location"]
+                                    .split("/")[2])
+    page = client_logged_in.get(f"/imports/{batch.public_id}/mapping/").content.decode()
+    assert "Excel workbook" in page and "Family Name" in page
+    assert batch.column_mapping["fields"] == ["first_name", "last_name", "phone", "company"]
+    client_logged_in.post(f"/imports/{batch.public_id}/preview/", {"existing": "skip", "default_country": "US",
+                                                                    "action": "start"})
+    batch.refresh_from_db()
+    assert (batch.rows, batch.imported) == (2, 2)
+    assert set(Contact.objects.filter(workspace=workspace).values_list("phone", flat=True)) == \
+        {"+14155550166", "+12025550143"}

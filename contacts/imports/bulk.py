@@ -169,3 +169,4 @@ def sqlite_cache_limited(using: str = "default", kib: int = IMPORT_SQLITE_CACHE_
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+

@@ -26,7 +26,9 @@ class PhoneParser:
         self.pool: ProcessPoolExecutor | None = None
         if rows >= PARALLEL_MIN_ROWS and (os.cpu_count() or 1) > 1:
             try:
-                self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                # A fresh helper every 40 chunks keeps its memory (parse caches, allocator arenas) flat.
+                self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                                max_tasks_per_child=40)
             except (OSError, ValueError, NotImplementedError) as exc:  # no processes here: parse in-process
                 logger.info("import: parsing in-process (%s)", exc)
 

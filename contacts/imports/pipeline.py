@@ -276,6 +276,7 @@ class Evaluator:
         """One query for existing contacts, one for DNC numbers, for a chunk's phones."""
         if not phones:
             return {}, set()
+        phones = _padded(phones)
         contacts = Contact.objects.for_workspace(self.workspace).filter(phone__in=phones).order_by()
         existing: dict[str, Contact | tuple[int, int | None]]
         if self.options.update_existing:
@@ -306,6 +307,19 @@ _PLAIN_EMAIL = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@(?:[A-Za-z0-9]
 
 def _plainly_valid_email(value: str) -> bool:
     return len(value) <= 254 and _PLAIN_EMAIL.fullmatch(value) is not None
+
+
+LOOKUP_BUCKET = 500  # a few query shapes only (services.dnc splits at 2,000, a multiple)
+
+
+def _padded(phones: list[str]) -> list[str]:
+    """Phones padded with values that are never numbers, to a multiple of LOOKUP_BUCKET.
+
+    The IN (...) query then has one of a few shapes: SQLite keeps every distinct statement it has
+    prepared (the driver caches 128), and a 5,000-parameter statement per chunk size adds up to tens of MB.
+    """
+    missing = -len(phones) % LOOKUP_BUCKET
+    return phones + [f"#{i}" for i in range(missing)] if missing else phones
 
 
 def _changes(contact: Contact, values: Mapping[str, Any]) -> dict[str, Any]:

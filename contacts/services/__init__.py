@@ -45,3 +45,8 @@ __all__ = [
 from .bulk import contacts_delete, contacts_export_record  # noqa: E402
 
 __all__ += ["contacts_delete", "contacts_export_record"]
+
+# --- integrations: merge ---
+from .merge import MergePlan, contact_merge, merge_plan  # noqa: E402
+
+__all__ += ["MergePlan", "contact_merge", "merge_plan"]

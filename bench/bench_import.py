@@ -100,9 +100,8 @@ def _rss_kib(pid: str) -> int:
 
 
 class RssSampler(threading.Thread):
-    """Samples this process's and its children's RSS every 20 ms: the peak of their sum is what the import
-    (main process + phone-parsing helper) holds at once. (ru_maxrss of children would count the helper's
-    pre-exec fork, which shares the parent's pages.)"""
+    """Samples this process's and its helper processes' RSS every 20 ms: the peak of their sum is what the
+    import (main process + phone-parsing helper) holds at once."""
 
     def __init__(self):
         super().__init__(daemon=True)
@@ -110,13 +109,22 @@ class RssSampler(threading.Thread):
         self.peak_total = self.peak_children = 0
 
     def children(self) -> list[str]:
+        """Our multiprocessing children (the parsing helper, the resource tracker). A child still between
+        fork and exec shows the parent's command line and shares its pages: it is not counted twice."""
         found = []
         for task in os.listdir("/proc/self/task"):
             try:
                 with open(f"/proc/self/task/{task}/children") as handle:
-                    found += handle.read().split()
+                    pids = handle.read().split()
             except OSError:
                 continue
+            for pid in pids:
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                        if b"multiprocessing" in handle.read():
+                            found.append(pid)
+                except OSError:
+                    continue
         return found
 
     def run(self) -> None:

@@ -1,2 +1,33 @@
-"""API v1 URLs, mounted at /v1/."""
-urlpatterns: list = []
+"""API v1 URLs, mounted at /v1/. Paths work with and without a trailing slash, as in the reference."""
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views
+from .errors import not_found_view
+
+
+def route(pattern: str, view, name: str):
+    # "contacts/<str:contact_id>" answers both /v1/contacts/ID and /v1/contacts/ID/
+    return [path(pattern, view, name=name), path(pattern + "/", view)]
+
+
+urlpatterns = [
+    path("openapi.json", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema")),
+    *route("contacts", views.ContactsView.as_view(), "api_contacts"),
+    *route("contacts/import", views.ContactImportView.as_view(), "api_contacts_import"),
+    *route("contacts/normalize", views.NormalizeView.as_view(), "api_contacts_normalize"),
+    *route("contacts/search", views.SearchView.as_view(), "api_contacts_search"),
+    *route("contacts/<str:contact_id>", views.ContactDetailView.as_view(), "api_contact"),
+    *route("contacts/<str:contact_id>/dnc", views.ContactDncView.as_view(), "api_contact_dnc"),
+    *route("contacts/<str:contact_id>/merge", views.MergeView.as_view(), "api_contact_merge"),
+    *route("contacts/<str:contact_id>/call", views.QueueCallView.as_view(), "api_contact_call"),
+    *route("dnc", views.DncListView.as_view(), "api_dnc"),
+    *route("dnc/<str:phone>", views.DncNumberView.as_view(), "api_dnc_number"),
+    *route("campaigns", views.CampaignsView.as_view(), "api_campaigns"),
+    *route("campaigns/<str:campaign_id>", views.CampaignDetailView.as_view(), "api_campaign"),
+    *route("campaigns/<str:campaign_id>/contacts", views.CampaignContactsView.as_view(), "api_campaign_contacts"),
+    *route("calls", views.CallsView.as_view(), "api_calls"),
+    re_path(r"^.*$", not_found_view),
+]

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "import_export",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
     "contacts",
@@ -110,11 +111,28 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "contacts.api.errors.exception_handler",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["contacts.api.authentication.BearerKeyAuthentication"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": None,
 }
+# API v1: requests per key (DRF rate syntax: N/second|minute|hour|day).
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "SmartAlex Contacts API",
+    "DESCRIPTION": "API v1 of SmartAlex Contacts. Authenticate with `Authorization: Bearer <workspace API key>`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/v1",
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["contacts.api.schema.drop_slash_aliases"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "contacts.api.schema.add_error_responses"],
 }
 
 # Upload limit for CSV/XLSX imports (bytes).

@@ -15,4 +15,4 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
         key = getattr(request, "auth", None)
         if key is None:
             return None
-        return f"throttle:api_key:{key.pk}"
+        return f"throttle:api_key:{key.key_hash[:24]}"

@@ -1,6 +1,6 @@
 """API v1 URLs, mounted at /v1/. Paths work with and without a trailing slash, as in the reference."""
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from . import views
 from .errors import not_found_view
@@ -12,7 +12,7 @@ def route(pattern: str, view, name: str):
 
 
 urlpatterns = [
-    path("openapi.json", SpectacularAPIView.as_view(), name="api_schema"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="api_schema"),
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema")),
     *route("contacts", views.ContactsView.as_view(), "api_contacts"),

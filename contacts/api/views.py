@@ -278,12 +278,14 @@ class DncNumberView(ApiView):
     @extend_schema(operation_id="dnc_destroy", request=s.ReasonIn, responses={200: dict},
                    parameters=[OpenApiParameter("reason", str)])
     def delete(self, request: Request, phone: str) -> Response:
+        workspace = self.workspace(request)
+        e164 = services.normalize_for_workspace(workspace, phone)
+        if not DncEntry.objects.filter(workspace=workspace, phone=e164).exists():
+            raise services.NotFound(f"{e164} is not on the DNC list.", code="dnc_not_found", details={"phone": e164})
         data = validated(s.ReasonIn, request.data or {})
         reason = data.get("reason") or request.query_params.get("reason", "")
         if not reason.strip():
             raise drf.ValidationError({"reason": ["Say why the number may be called again."]})
-        workspace = self.workspace(request)
-        e164 = services.normalize_for_workspace(workspace, phone)
         reactivated = services.dnc_remove_number(workspace=workspace, phone=e164, reason=reason,
                                                  actor=request.auth, source=DncSource.API)
         return Response({"data": {"phone": e164, "removed": True, "contacts_reactivated": reactivated}})

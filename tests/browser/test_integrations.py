@@ -43,3 +43,15 @@ def test_create_and_revoke_an_api_key(page, screenshot, workspace):
     assert page.get_by_text("Revoked").first.is_visible()
     screenshot("api-keys-revoked")
     assert ApiKey.objects.get(name="Voice agent").revoked_at is not None
+
+
+def test_api_docs_render_from_local_assets(page, screenshot):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto("/v1/docs")
+    page.get_by_text("/v1/contacts/import").first.wait_for()
+    assert page.get_by_text("SmartAlex Contacts API").first.is_visible()
+    screenshot("api-docs")
+    origin = page.url.split("/v1/")[0]
+    assert all(url.startswith(origin) or url.startswith("data:") for url in requests), \
+        [u for u in requests if not u.startswith(origin)]

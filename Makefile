@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_CONTACTS ?= 250
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv migrate worker clean
+.PHONY: run test lint venv migrate worker clean serve-prod worker-prod
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,20 @@ test: venv
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run --settings=smartalex.settings.test
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Production: `SECRET_KEY=... ALLOWED_HOSTS=... DATABASE_URL=postgres://... make serve-prod` (see README).
+serve-prod: venv
+	DJANGO_SETTINGS_MODULE=smartalex.settings.production $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=smartalex.settings.production $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=smartalex.settings.production $(VENV)/bin/gunicorn -c gunicorn.conf.py
+
+# The task worker: RQ when TASKS_BACKEND=rq (REDIS_URL), else the database worker. Run one or more.
+worker-prod: venv
+	@if [ "$$TASKS_BACKEND" = "rq" ]; then \
+	  DJANGO_SETTINGS_MODULE=smartalex.settings.production exec $(PY) manage.py rqworker default --job-class django_tasks_rq.Job; \
+	else \
+	  DJANGO_SETTINGS_MODULE=smartalex.settings.production exec $(PY) manage.py db_worker; \
+	fi
 
 lint: venv
 	$(PY) -m ruff check .

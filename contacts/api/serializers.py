@@ -7,7 +7,17 @@ from typing import Any
 from rest_framework import serializers
 
 from contacts import phone as phone_rules
-from contacts.models import Call, CallDirection, CallStatus, Campaign, CampaignStatus, Contact, DncEntry, Sentiment
+from contacts.models import (
+    Call,
+    CallDirection,
+    CallStatus,
+    Campaign,
+    CampaignStatus,
+    Contact,
+    ContactStatus,
+    DncEntry,
+    Sentiment,
+)
 
 
 def ts(value: datetime | None) -> str | None:
@@ -86,7 +96,7 @@ class ContactIn(StrictSerializer):
 
 class ContactUpdateIn(ContactIn):
     phone = serializers.CharField(max_length=40, required=False)
-    status = serializers.ChoiceField(choices=["active", "dnc"], required=False)
+    status = serializers.ChoiceField(choices=ContactStatus.choices, required=False)
     dnc_reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
     country = None
 
@@ -109,7 +119,7 @@ class NormalizeIn(StrictSerializer):
 
 
 class SearchFiltersIn(StrictSerializer):
-    status = serializers.ChoiceField(choices=["active", "dnc"], required=False)
+    status = serializers.ChoiceField(choices=ContactStatus.choices, required=False)
     company = serializers.CharField(required=False, allow_blank=True)
     campaign_id = serializers.CharField(required=False, allow_blank=True)
     last_called_after = serializers.DateField(required=False)
@@ -135,7 +145,7 @@ class MergeIn(StrictSerializer):
 
 class CampaignIn(StrictSerializer):
     name = serializers.CharField(max_length=200)
-    status = serializers.ChoiceField(choices=CampaignStatus.values, required=False)
+    status = serializers.ChoiceField(choices=CampaignStatus.choices, required=False)
 
 
 class CampaignContactsIn(StrictSerializer):
@@ -145,10 +155,10 @@ class CampaignContactsIn(StrictSerializer):
 class CallIn(StrictSerializer):
     contact_id = serializers.CharField(max_length=60)
     campaign_id = serializers.CharField(max_length=60, required=False, allow_blank=True, allow_null=True)
-    direction = serializers.ChoiceField(choices=CallDirection.values, required=False, default="outbound")
-    status = serializers.ChoiceField(choices=CallStatus.values, required=False, default="completed")
+    direction = serializers.ChoiceField(choices=CallDirection.choices, required=False, default="outbound")
+    status = serializers.ChoiceField(choices=CallStatus.choices, required=False, default="completed")
     duration = serializers.IntegerField(min_value=0, max_value=7 * 24 * 3600, required=False, default=0)
-    sentiment = serializers.ChoiceField(choices=Sentiment.values, required=False, allow_blank=True,
+    sentiment = serializers.ChoiceField(choices=Sentiment.choices, required=False, allow_blank=True,
                                         allow_null=True)
     outcome = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
     recording_url = serializers.URLField(max_length=500, required=False, allow_blank=True, allow_null=True)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from contacts import phone
 from contacts.models import ApiKey, AuditEvent, Workspace
+from contacts.observability import log_event
 
 from .errors import InvalidPhone, ValidationFailed
 
@@ -30,6 +31,7 @@ def actor_fields(actor: Actor) -> dict[str, Any]:
 def record_event(
     *, workspace: Workspace, actor: Actor, action: str, count: int = 0, details: dict | None = None
 ) -> AuditEvent:
+    log_event(action, workspace=workspace, actor=actor, count=count, details=details or {})
     return AuditEvent.objects.create(
         workspace=workspace, action=action, count=count, details=details or {}, **actor_fields(actor)
     )

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts.models import API_KEY_PREFIX, ApiKey, Membership, Plan, Role, Workspace, hash_api_key
+from contacts.observability import log_event
 
 from ._common import Actor, record_event
 
@@ -49,7 +50,9 @@ def api_key_authenticate(raw: str) -> ApiKey | None:
         .first()
     )
     if key is None:
+        log_event("api_key.rejected", prefix=raw[:12])
         return None
+    log_event("api_key.use", workspace=key.workspace, actor=key, key=key.name)
     now = timezone.now()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)

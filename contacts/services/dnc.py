@@ -20,6 +20,7 @@ from contacts.models import (
     DncSource,
     Workspace,
 )
+from contacts.observability import log_event
 
 from ._common import Actor, actor_fields, normalize_for_workspace, record_event
 from .errors import NotFound, ValidationFailed
@@ -60,6 +61,7 @@ def dnc_add_number(
         workspace=workspace, phone=e164, action=DncAction.ADDED, reason=reason, source=source,
         contacts_affected=affected, **who,
     )
+    log_event("dnc.add", workspace=workspace, actor=actor, phone=e164, source=source, contacts_affected=affected)
     return entry
 
 
@@ -80,6 +82,7 @@ def dnc_remove_number(
         workspace=workspace, phone=e164, action=DncAction.REMOVED, reason=reason, source=source,
         contacts_affected=affected, **actor_fields(actor),
     )
+    log_event("dnc.remove", workspace=workspace, actor=actor, phone=e164, source=source, contacts_affected=affected)
     return affected
 
 

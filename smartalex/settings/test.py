@@ -14,3 +14,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 # Serve static files straight from the finders (no collectstatic in tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Login throttling is tested on its own (tests/test_accounts_security.py enables it); client.login() in other
+# tests calls authenticate() without a request, which django-axes refuses.
+AXES_ENABLED = False

@@ -92,7 +92,26 @@ def contact_search(queryset: QuerySet[Contact], term: str, *, workspace: Workspa
         text &= _fts_ids(fts_text)
     if fts_phone:
         phone |= _fts_ids(fts_phone)
-    return queryset.filter(text | phone if phone else text)
+    matched = queryset.filter(text | phone if phone else text)
+    if connections[queryset.db].vendor == "postgresql":
+        return _pg_prefetched(queryset, matched)
+    return matched
+
+
+PG_PREFETCH_IDS = 5000
+
+
+def _pg_prefetched(queryset: QuerySet[Contact], matched: QuerySet[Contact]) -> QuerySet[Contact]:
+    """A narrow search as an id list, so "newest first, 20 per page" cannot walk the created_at index.
+
+    Without ORDER BY the trigram indexes answer in milliseconds; with ORDER BY created_at LIMIT 20 the planner
+    may walk the whole workspace in date order hunting for the few matches (a second at 1,000,000 rows).
+    Broad searches (more than PG_PREFETCH_IDS matches) keep the plain filter: their matches are dense.
+    """
+    ids = list(matched.order_by().values_list("pk", flat=True)[:PG_PREFETCH_IDS + 1])
+    if len(ids) > PG_PREFETCH_IDS:
+        return matched
+    return queryset.filter(pk__in=ids)
 
 
 FTS_TABLE = "contacts_contact_fts"

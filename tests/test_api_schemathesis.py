@@ -24,7 +24,21 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
 
 
 @pytest.fixture
-def api_key(workspace):
+def in_test_transaction():
+    """Requests through the WSGI app must not close the test's database connection (Django's test Client
+    disconnects the same signal handlers); on PostgreSQL that connection holds the test's transaction."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_key(workspace, in_test_transaction):
     contact = make_contact(workspace, "+14155550100", first_name="Ada")
     services.campaign_create(workspace=workspace, name="Spring")
     services.call_log(workspace=workspace, contact=contact)

@@ -89,14 +89,17 @@ def test_sort_and_paging(client_logged_in, workspace):
 
 
 def test_list_query_count_does_not_grow(client_logged_in, workspace, django_assert_max_num_queries):
+    from django.db import connection
+
     params = {"search": "415", "status": "active", "per_page": 100}
     client_logged_in.get("/contacts/", params)  # warm-up: the first request stores the workspace in the session
-    with django_assert_max_num_queries(8):
+    limit = 9 if connection.vendor == "postgresql" else 8  # PostgreSQL fetches a narrow search's ids first
+    with django_assert_max_num_queries(limit):
         client_logged_in.get("/contacts/", params)
     for _ in range(30):
         make_contact(workspace)
     # session, user, workspace, count, page, campaigns menu, saved views, header workspaces
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(limit):
         response = client_logged_in.get("/contacts/", {"search": "415", "status": "active", "per_page": 100})
     assert len(response.context["contacts"]) == 30
 

@@ -51,7 +51,8 @@ def test_trigram_indexes_exist():
     ("user1234@", "contact_trgm_email"),
     ("2004321", "contact_trgm_phone"),
 ])
-def test_search_uses_the_trigram_indexes(term, index):
+def test_search_uses_the_trigram_indexes(term, index, monkeypatch):
+    monkeypatch.setattr(selectors, "PG_PREFETCH_IDS", -1)  # the plain predicate (a broad search's plan)
     workspace = make_workspace("pg")
     seed(workspace)
     # The search predicate alone (the workspace's own index would win on a 5,000-row table).
@@ -62,3 +63,11 @@ def test_search_uses_the_trigram_indexes(term, index):
     assert found
     assert all(term.lower() in " ".join((c.first_name, c.last_name, c.email, c.company, c.phone)).lower()
                for c in found)
+
+
+def test_a_narrow_search_becomes_an_id_list(monkeypatch):
+    workspace = make_workspace("pg")
+    seed(workspace)
+    queryset = selectors.contact_search(Contact.objects.filter(workspace=workspace), "user1234@", workspace=workspace)
+    assert "contacts_contact_pkey" in plan(queryset) or '"id" IN' in str(queryset.query)
+    assert [c.email for c in queryset] == ["user1234@example.com"]

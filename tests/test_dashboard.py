@@ -231,3 +231,16 @@ def test_workspace_switcher(client, workspace, other_workspace):
     assert 'id="workspace-switch"' in body and "data-autosubmit" in body and "onchange" not in body
     client.post(reverse("workspace_switch"), {"workspace": other_workspace.slug, "next": "/contacts/"})
     assert names(client.get("/contacts/")) == ["Globex"]
+
+
+def test_totals_of_huge_lists_are_reused_briefly_and_small_ones_stay_exact(client_logged_in, workspace, monkeypatch):
+    from contacts import selectors
+
+    make_contact(workspace)
+    assert client_logged_in.get("/contacts/").context["page"].paginator.count == 1
+    make_contact(workspace)
+    assert client_logged_in.get("/contacts/").context["page"].paginator.count == 2  # small: exact at once
+    monkeypatch.setattr(selectors, "BIG_COUNT", 2)  # pretend 2 is huge
+    assert client_logged_in.get("/contacts/").context["page"].paginator.count == 2
+    make_contact(workspace)
+    assert client_logged_in.get("/contacts/").context["page"].paginator.count == 2  # reused for 30 s

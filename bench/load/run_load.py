@@ -30,7 +30,8 @@ def env_for(db: str, **extra: str) -> dict:
     return {**os.environ, "DJANGO_SETTINGS_MODULE": "smartalex.settings.production", "SECRET_KEY": "load-test-" * 6,
             "ALLOWED_HOSTS": "127.0.0.1,localhost", "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
             "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false", "LOG_LEVEL": "WARNING",
-            "API_RATE_LIMIT": "10000000/min", "AXES_FAILURE_LIMIT": "1000", **extra}
+            "API_RATE_LIMIT": "10000000/min", "AXES_FAILURE_LIMIT": "1000",
+            "REDIS_URL": "redis://127.0.0.1:6379/12", **extra}
 
 
 def manage(env: dict, *args: str) -> str:
@@ -125,6 +126,12 @@ def main() -> None:
     for row in rows:
         print(f"{row['Name'][:22]:<22} {int(row['Request Count']):>9,} {int(row['Failure Count']):>6} "
               f"{float(row['Requests/s']):>8.1f} {row['50%']:>7} {row['95%']:>7} {row['99%']:>7}")
+    steady = [r for r in rows if r["Name"] not in ("Aggregated", "login", "login page")]
+    count = sum(int(r["Request Count"]) for r in steady)
+    fails = sum(int(r["Failure Count"]) for r in steady)
+    rate = sum(float(r["Requests/s"]) for r in steady)
+    p95 = max(float(r["95%"]) for r in steady)
+    print(f"{'steady state (no login)':<22} {count:>9,} {fails:>6} {rate:>8.1f} {'':>7} {'<=' + str(int(p95)):>7}")
     idle_rate = args.import_rows / idle_seconds
     busy_rate = args.import_rows / busy_seconds
     print("-" * 72)

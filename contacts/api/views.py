@@ -72,7 +72,7 @@ def paging(request: Request) -> tuple[int, int]:
 
 
 def page_of(queryset: QuerySet, page: int, per_page: int) -> tuple[list, int]:
-    total = queryset.count()
+    total = selectors.list_count(queryset)
     start = (page - 1) * per_page
     return (list(queryset[start:start + per_page]) if start < total else []), total
 

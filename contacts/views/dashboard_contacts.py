@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,14 @@ from contacts.forms_dashboard import ContactForm, ReasonForm, SavedViewForm
 from contacts.models import Campaign, Contact, DncAuditLog, DncEntry, SavedView, Workspace
 
 PAGE_SIZES = (20, 50, 100)
+
+
+class ListPaginator(Paginator):
+    """Paginator whose total of a very large list is briefly reused (see selectors.list_count)."""
+
+    @cached_property
+    def count(self) -> int:
+        return selectors.list_count(self.object_list)
 LIST_STATE_KEYS = ("search", "status", "campaign_id", "company", "last_called_after", "last_called_before",
                    "created_after", "created_before", "sort", "per_page")
 
@@ -55,7 +64,7 @@ def list_query(data: QueryDict) -> str:
 def contact_list(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
     contact_filter = ContactFilter(request.GET, workspace=workspace)
-    paginator = Paginator(contact_filter.qs, per_page(request))
+    paginator = ListPaginator(contact_filter.qs, per_page(request))
     page = paginator.get_page(request.GET.get("page"))
     state = list_query(request.GET)
     context = {

@@ -81,8 +81,9 @@ def main() -> None:
     parser.add_argument("--db", default="smartalex_bench_search")
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--import-rows", type=int, default=50_000)
+    parser.add_argument("--import-rows", type=int, default=50_000, help="0: no concurrent import")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument("--import-rows-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     env = env_for(args.db)
@@ -93,7 +94,7 @@ def main() -> None:
     make_csv(idle_csv, args.import_rows, 1)
     make_csv(busy_csv, args.import_rows, 1)  # same shape and numbers, another workspace
 
-    idle_seconds, idle_counts = run_import(env, idle_csv, "load-idle")
+    idle_seconds, idle_counts = run_import(env, idle_csv, "load-idle") if args.import_rows else (1, {})
     server = subprocess.Popen([str(Path(PY).parent / "gunicorn"), "-c", "gunicorn.conf.py", "--bind",
                                "127.0.0.1:8100", "--access-logfile", "/dev/null"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
@@ -112,7 +113,7 @@ def main() -> None:
                                    "--only-summary", "--stop-timeout", "5"], cwd=ROOT, env=locust_env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(min(10, args.seconds / 4))  # let the load settle, then import alongside it
-        busy_seconds, busy_counts = run_import(env, busy_csv, "load-busy")
+        busy_seconds, busy_counts = run_import(env, busy_csv, "load-busy") if args.import_rows else (1, {})
         locust.wait(timeout=args.seconds + 120)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -132,6 +133,8 @@ def main() -> None:
     rate = sum(float(r["Requests/s"]) for r in steady)
     p95 = max(float(r["95%"]) for r in steady)
     print(f"{'steady state (no login)':<22} {count:>9,} {fails:>6} {rate:>8.1f} {'':>7} {'<=' + str(int(p95)):>7}")
+    if not args.import_rows:
+        return
     idle_rate = args.import_rows / idle_seconds
     busy_rate = args.import_rows / busy_seconds
     print("-" * 72)

@@ -24,16 +24,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 import bench_dashboard  # noqa: E402  (same 1M-contact data set and Django setup)
 
 
-def timed(fn, runs: int) -> tuple[float, float]:
-    fn()
-    samples = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(samples), max(samples)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -73,7 +63,7 @@ def main() -> None:
         ("GET /v1/contacts?search=jennifer.garcia", {"search": "jennifer.garcia"}),
         ("GET /v1/contacts?search=acme dental&status=active", {"search": "acme dental", "status": "active"}),
     ):
-        med, worst = timed(get(params), args.runs)
+        med, worst = bench_dashboard.timed(get(params), args.runs)
         matched = get(params)().json()["meta"]["total"]
         rows.append((label, med, worst, f"{matched:,} match"))
 

@@ -7,40 +7,49 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
-  // Bulk selection on the contacts list.
-  var pageBox = document.getElementById("select-page");
-  var scopeAll = document.getElementById("scope-all");
-  var counter = document.getElementById("selected-count");
-  var rows = Array.prototype.slice.call(document.querySelectorAll(".row-check"));
-  function refresh() {
-    var ticked = rows.filter(function (r) { return r.checked; }).length;
+  // Bulk selection on the contacts list, and confirm buttons (data-confirm). Bound again inside the results
+  // after htmx swaps them in (live search and filters).
+  function bind(root) {
+    var pageBox = root.querySelector("#select-page");
+    var scopeAll = root.querySelector("#scope-all");
+    var counter = root.querySelector("#selected-count");
+    var rows = Array.prototype.slice.call(root.querySelectorAll(".row-check"));
+    function refresh() {
+      var ticked = rows.filter(function (r) { return r.checked; }).length;
+      if (pageBox) {
+        pageBox.checked = ticked > 0 && ticked === rows.length;
+        pageBox.indeterminate = ticked > 0 && ticked < rows.length;
+      }
+      if (counter) {
+        counter.textContent = scopeAll && scopeAll.checked ? "" : (ticked ? ticked + " selected on this page" : "");
+      }
+    }
     if (pageBox) {
-      pageBox.checked = ticked > 0 && ticked === rows.length;
-      pageBox.indeterminate = ticked > 0 && ticked < rows.length;
+      pageBox.addEventListener("change", function () {
+        rows.forEach(function (r) { r.checked = pageBox.checked; });
+        refresh();
+      });
     }
-    if (counter) {
-      counter.textContent = scopeAll && scopeAll.checked ? "" : (ticked ? ticked + " selected on this page" : "");
+    rows.forEach(function (r) { r.addEventListener("change", refresh); });
+    if (scopeAll) {
+      scopeAll.addEventListener("change", function () {
+        if (scopeAll.checked) { rows.forEach(function (r) { r.checked = true; }); }
+        refresh();
+      });
     }
-  }
-  if (pageBox) {
-    pageBox.addEventListener("change", function () {
-      rows.forEach(function (r) { r.checked = pageBox.checked; });
-      refresh();
+    root.querySelectorAll("[data-confirm]").forEach(function (el) {
+      el.addEventListener("click", function (ev) {
+        if (!window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
+      });
     });
   }
-  rows.forEach(function (r) { r.addEventListener("change", refresh); });
-  if (scopeAll) {
-    scopeAll.addEventListener("change", function () {
-      if (scopeAll.checked) { rows.forEach(function (r) { r.checked = true; }); }
-      refresh();
-    });
-  }
-
-  // Confirm buttons marked data-confirm (the server asks again for destructive bulk actions anyway).
-  document.querySelectorAll("[data-confirm]").forEach(function (el) {
-    el.addEventListener("click", function (ev) {
-      if (!window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
-    });
+  bind(document);
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var results = document.getElementById("contact-results");
+    if (results && !results.hasAttribute("data-bound")) {
+      results.setAttribute("data-bound", "");
+      bind(results);
+    }
   });
 
   // Overview charts: data comes from json_script blocks.

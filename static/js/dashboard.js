@@ -44,7 +44,9 @@
     });
   }
   bind(document);
-  document.body.addEventListener("htmx:afterSettle", function () {
+  var initial = document.getElementById("contact-results");
+  if (initial) { initial.setAttribute("data-bound", ""); }
+  document.body.addEventListener("htmx:afterSwap", function () {
     var results = document.getElementById("contact-results");
     if (results && !results.hasAttribute("data-bound")) {
       results.setAttribute("data-bound", "");

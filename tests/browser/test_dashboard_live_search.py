@@ -22,7 +22,8 @@ def test_live_search_swaps_results_without_reloading(page, screenshot, workspace
     assert rows.count() == 2
     assert page.evaluate("window.__noReload === true")  # the page was not reloaded
     assert page.locator("#saved-view-query").input_value().startswith("search=")
-    # Bulk selection still works on the swapped-in rows.
+    # Bulk selection still works on the swapped-in rows (bound again once htmx has swapped them in).
+    page.locator("#contact-results[data-bound]").wait_for(state="attached")
     page.locator("#select-page").check()
     assert page.locator("#selected-count").inner_text() == "2 selected on this page"
     page.get_by_label("Status").select_option("dnc")

@@ -7,51 +7,38 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
-  // Bulk selection on the contacts list, and confirm buttons (data-confirm). Bound again inside the results
-  // after htmx swaps them in (live search and filters).
-  function bind(root) {
-    var pageBox = root.querySelector("#select-page");
-    var scopeAll = root.querySelector("#scope-all");
-    var counter = root.querySelector("#selected-count");
-    var rows = Array.prototype.slice.call(root.querySelectorAll(".row-check"));
-    function refresh() {
-      var ticked = rows.filter(function (r) { return r.checked; }).length;
-      if (pageBox) {
-        pageBox.checked = ticked > 0 && ticked === rows.length;
-        pageBox.indeterminate = ticked > 0 && ticked < rows.length;
-      }
-      if (counter) {
-        counter.textContent = scopeAll && scopeAll.checked ? "" : (ticked ? ticked + " selected on this page" : "");
-      }
-    }
+  // Bulk selection on the contacts list, and confirm buttons (data-confirm). Delegated from the document, so
+  // rows that htmx swaps in (live search and filters) work without binding anything again.
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll(".row-check")); }
+  function refresh() {
+    var pageBox = document.getElementById("select-page");
+    var scopeAll = document.getElementById("scope-all");
+    var counter = document.getElementById("selected-count");
+    var all = rows();
+    var ticked = all.filter(function (r) { return r.checked; }).length;
     if (pageBox) {
-      pageBox.addEventListener("change", function () {
-        rows.forEach(function (r) { r.checked = pageBox.checked; });
-        refresh();
-      });
+      pageBox.checked = ticked > 0 && ticked === all.length;
+      pageBox.indeterminate = ticked > 0 && ticked < all.length;
     }
-    rows.forEach(function (r) { r.addEventListener("change", refresh); });
-    if (scopeAll) {
-      scopeAll.addEventListener("change", function () {
-        if (scopeAll.checked) { rows.forEach(function (r) { r.checked = true; }); }
-        refresh();
-      });
+    if (counter) {
+      counter.textContent = scopeAll && scopeAll.checked ? "" : (ticked ? ticked + " selected on this page" : "");
     }
-    root.querySelectorAll("[data-confirm]").forEach(function (el) {
-      el.addEventListener("click", function (ev) {
-        if (!window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
-      });
-    });
   }
-  bind(document);
-  var initial = document.getElementById("contact-results");
-  if (initial) { initial.setAttribute("data-bound", ""); }
-  document.body.addEventListener("htmx:afterSwap", function () {
-    var results = document.getElementById("contact-results");
-    if (results && !results.hasAttribute("data-bound")) {
-      results.setAttribute("data-bound", "");
-      bind(results);
+  document.addEventListener("change", function (ev) {
+    var el = ev.target;
+    if (el.id === "select-page") {
+      rows().forEach(function (r) { r.checked = el.checked; });
+      refresh();
+    } else if (el.id === "scope-all") {
+      if (el.checked) { rows().forEach(function (r) { r.checked = true; }); }
+      refresh();
+    } else if (el.classList && el.classList.contains("row-check")) {
+      refresh();
     }
+  });
+  document.addEventListener("click", function (ev) {
+    var el = ev.target.closest ? ev.target.closest("[data-confirm]") : null;
+    if (el && !window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
   });
 
   // Overview charts: data comes from json_script blocks.

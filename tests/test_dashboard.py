@@ -234,7 +234,7 @@ def test_workspace_switcher(client, workspace, other_workspace):
 
 
 def test_totals_of_huge_lists_are_reused_briefly_and_small_ones_stay_exact(client_logged_in, workspace, monkeypatch):
-    from contacts import selectors
+    from contacts.contacts import selectors
 
     make_contact(workspace)
     assert client_logged_in.get("/contacts/").context["page"].paginator.count == 1

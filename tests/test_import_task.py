@@ -62,7 +62,7 @@ def test_worker_killed_mid_import_resumes_to_the_same_result(workspace, user, mo
     reference.refresh_from_db()
 
     batch = configured_batch(workspace, user, data)
-    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 1000)
+    monkeypatch.setattr(pipeline.run, "CHUNK_SIZE", 1000)
     monkeypatch.setattr(parallel, "PARALLEL_MIN_ROWS", parallel_min)  # with and without the helper process
     real_write = pipeline.Writer.write
     calls = {"n": 0}

@@ -265,7 +265,7 @@ def test_stalled_import_offers_resume_and_finishes_without_duplicates(client_log
     lines = ["Name,Phone"] + [f"P{n},+1 415 2{n:06d}" for n in range(30)] + ["Bad,12"]
     batch = ImportBatch.objects.get(public_id=upload(client_logged_in, "r.csv", "\n".join(lines).encode())
                                     ["Location"].split("/")[2])
-    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 10)
+    monkeypatch.setattr(pipeline.run, "CHUNK_SIZE", 10)
     real_write = pipeline.Writer.write
     calls = {"n": 0}
 

@@ -4,35 +4,52 @@
 decides every row's verdict and writes in chunks, `batches` runs file imports as batches
 (preview, background run, resume, error report, revert).
 """
-from .batches import (
-    Preview,
-    RevertRefused,
-    batch_can_resume,
-    batch_configure,
-    batch_is_stale,
-    batch_mapping,
-    batch_options,
-    batch_revert,
-    batch_run,
-    batch_table,
-    error_report_csv,
-    error_report_rows,
-    import_file,
-    max_upload_bytes,
-    preview_file,
-    read_source,
-    remember_mapping,
-    suggest_mapping,
-    upload_create,
-)
-from .mapping import TARGETS, ColumnMapping, header_signature
-from .pipeline import VERDICT_LABELS, ImportResult, Options, RowError, RowVerdict, import_records
-from .reader import FileProblem, OpenedTable, TableSource
+from __future__ import annotations
 
-__all__ = [
-    "TARGETS", "VERDICT_LABELS", "ColumnMapping", "FileProblem", "ImportResult", "OpenedTable", "Options",
-    "Preview", "RevertRefused", "RowError", "RowVerdict", "TableSource", "batch_can_resume", "batch_configure",
-    "batch_is_stale", "batch_mapping", "batch_options", "batch_revert", "batch_run", "batch_table",
-    "error_report_csv", "error_report_rows", "header_signature", "import_file", "import_records",
-    "max_upload_bytes", "preview_file", "read_source", "remember_mapping", "suggest_mapping", "upload_create",
-]
+import importlib
+from typing import Any
+
+# Lazy re-exports: `contacts.models` imports `contacts.imports.models` while the app loads, before the
+# pipeline (which needs every model) can be imported.
+_PUBLIC = {
+    "ColumnMapping": "mapping",
+    "FileProblem": "reader",
+    "ImportResult": "pipeline",
+    "OpenedTable": "reader",
+    "Options": "pipeline",
+    "Preview": "batches",
+    "RevertRefused": "batches",
+    "RowError": "pipeline",
+    "RowVerdict": "pipeline",
+    "TARGETS": "mapping",
+    "TableSource": "reader",
+    "VERDICT_LABELS": "pipeline",
+    "batch_can_resume": "batches",
+    "batch_configure": "batches",
+    "batch_is_stale": "batches",
+    "batch_mapping": "batches",
+    "batch_options": "batches",
+    "batch_revert": "batches",
+    "batch_run": "batches",
+    "batch_table": "batches",
+    "error_report_csv": "batches",
+    "error_report_rows": "batches",
+    "header_signature": "mapping",
+    "import_file": "batches",
+    "import_records": "pipeline",
+    "max_upload_bytes": "batches",
+    "preview_file": "batches",
+    "read_source": "batches",
+    "remember_mapping": "batches",
+    "suggest_mapping": "batches",
+    "upload_create": "batches",
+}
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
+    globals()[name] = value
+    return value

@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from contacts.compliance.audit import record_event
 from contacts.models import (
     Campaign,
     Contact,
@@ -26,7 +27,6 @@ from contacts.models import (
     ImportStatus,
     Workspace,
 )
-from contacts.services._common import record_event
 
 from .mapping import COUNTRY, IGNORE, ColumnMapping, header_signature, is_known_header
 from .pipeline import (

@@ -80,7 +80,7 @@ def test_full_journey_with_live_progress(page, screenshot, user, monkeypatch, tm
     screenshot("import-05-queued")
 
     # The worker, slowed down so the page's one-second polling sees the bar move.
-    monkeypatch.setattr(pipeline, "CHUNK_SIZE", 4)
+    monkeypatch.setattr(pipeline.run, "CHUNK_SIZE", 4)
     seen: list[int] = []
 
     def slow(result) -> None:

@@ -7,10 +7,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from contacts.compliance.audit import Actor, record_event
 from contacts.models import API_KEY_PREFIX, ApiKey, Membership, Plan, Role, Workspace, hash_api_key
 from contacts.observability import log_event
-
-from ._common import Actor, record_event
 
 LAST_USED_RESOLUTION_SECONDS = 60  # avoid a write on every API request
 

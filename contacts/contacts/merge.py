@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from contacts.compliance import services as dnc_service
+from contacts.compliance.audit import Actor, record_event
+from contacts.errors import ContactNotFound, ValidationFailed
 from contacts.models import Call, CampaignMembership, Contact, ContactStatus, DncSource
-
-from . import dnc as dnc_service
-from ._common import Actor, record_event
-from .errors import ContactNotFound, ValidationFailed
 
 MERGED_FIELDS = ("first_name", "last_name", "email", "company", "title", "notes")
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 
 class ServiceError(Exception):
     code = "error"
@@ -61,3 +63,17 @@ class ContactDnc(ServiceError):
 class OutsideCallingHours(ServiceError):
     code = "outside_calling_hours"
     status = 409
+
+
+def validation_failed(exc: ValidationError) -> ValidationFailed:
+    """A model ValidationError as the API's validation_error, naming the first bad field."""
+    details = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    first = next(iter(details.items()))
+    return ValidationFailed(f"{first[0]}: {first[1][0]}", details=details)
+
+
+class Forbidden(ServiceError):
+    """The actor's role in this workspace does not allow the action."""
+
+    code = "forbidden"
+    status = 403

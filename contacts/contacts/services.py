@@ -1,17 +1,18 @@
-"""Create, update and delete single contacts, with the reference's error codes."""
+"""Create, update and delete contacts (one or a selection), with the reference's error codes."""
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from contacts.compliance import services as dnc_service
+from contacts.compliance.audit import Actor, record_event
+from contacts.errors import DuplicatePhone, ValidationFailed, validation_failed
 from contacts.models import Contact, ContactStatus, DncEntry, DncSource, Workspace
-
-from . import dnc as dnc_service
-from ._common import Actor, normalize_for_workspace, record_event, validation_failed
-from .errors import ContactLimitReached, DuplicatePhone, ValidationFailed
+from contacts.workspaces.rules import contact_limit_check, normalize_for_workspace
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "company", "title", "notes")
 
@@ -21,19 +22,6 @@ def _duplicate(workspace: Workspace, e164: str) -> DuplicatePhone:
     return DuplicatePhone(
         f"A contact with {e164} already exists.", details={"phone": e164, "existing_id": existing}
     )
-
-
-def contact_limit_check(workspace: Workspace, *, adding: int = 1) -> None:
-    """Refuse when the plan's contact limit would be passed."""
-    limit = workspace.contact_limit
-    if limit is None:
-        return
-    current = Contact.objects.filter(workspace=workspace).count()
-    if current + adding > limit:
-        raise ContactLimitReached(
-            f"The {workspace.get_plan_display()} plan allows {limit:,} contacts; this workspace has {current:,}.",
-            details={"limit": limit, "current": current, "plan": workspace.plan},
-        )
 
 
 def _clean_metadata(metadata: Any) -> dict:
@@ -150,3 +138,36 @@ def contact_delete(*, contact: Contact, actor: Actor = None) -> str:
     )
     contact.delete()
     return public_id
+
+@transaction.atomic
+def contacts_delete(*, workspace: Workspace, contacts: QuerySet[Contact], actor: Actor = None) -> int:
+    """Delete the selected contacts in a constant number of queries, whatever their number.
+
+    Campaign memberships go with them; calls and import rows stay but lose the link, as for a single delete.
+    """
+    ids = contacts.filter(workspace=workspace).order_by().values("pk")
+    count = Contact.objects.filter(pk__in=ids).count()
+    if not count:
+        return 0
+    relations = [f for f in Contact._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete]
+    for relation in relations:
+        # Generic over relations, so a model added later (and pointing at Contact) is handled too.
+        if not relation.one_to_many and not relation.one_to_one:
+            continue
+        related = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": ids})
+        if relation.on_delete is models.SET_NULL:
+            related.update(**{relation.field.name: None})
+        elif relation.on_delete is models.CASCADE:
+            related.delete()
+        else:
+            raise RuntimeError(f"contacts_delete does not handle {relation.related_model.__name__}.{relation.name}")
+    # Every related row was handled above, so skip the collector's per-object cascade walk.
+    deleted = Contact.objects.filter(workspace=workspace, pk__in=ids)._raw_delete(Contact.objects.db)
+    record_event(workspace=workspace, actor=actor, action="contacts.delete", count=deleted)
+    return deleted
+
+
+def contacts_export_record(*, workspace: Workspace, actor: Actor = None, count: int, query: str = "") -> None:
+    """An export leaves a trace: who took how many contacts out, with which filters."""
+    record_event(workspace=workspace, actor=actor, action="contacts.export", count=count,
+                 details={"query": query[:1000]})

@@ -5,12 +5,12 @@ the list goes through here and updates contacts in the same transaction.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from contacts.compliance.audit import Actor, actor_fields, record_event
+from contacts.errors import NotFound, ValidationFailed
 from contacts.models import (
     Contact,
     ContactStatus,
@@ -21,9 +21,7 @@ from contacts.models import (
     Workspace,
 )
 from contacts.observability import log_event
-
-from ._common import Actor, actor_fields, normalize_for_workspace, record_event
-from .errors import NotFound, ValidationFailed
+from contacts.workspaces.rules import normalize_for_workspace
 
 CHUNK = 2000
 
@@ -140,17 +138,3 @@ def contacts_mark_dnc(
     selected.update(status=ContactStatus.DNC, dnc_at=now, updated_at=now)
     record_event(workspace=workspace, actor=actor, action="contacts.mark_dnc", count=added, details={"reason": reason})
     return added
-
-
-def dnc_numbers_among(workspace: Workspace, phones: Iterable[str]) -> set[str]:
-    """Which of these E.164 numbers are on the workspace's DNC list (chunked IN queries)."""
-    found: set[str] = set()
-    batch: list[str] = []
-    for number in phones:
-        batch.append(number)
-        if len(batch) >= CHUNK:
-            found.update(DncEntry.objects.filter(workspace=workspace, phone__in=batch).values_list("phone", flat=True))
-            batch = []
-    if batch:
-        found.update(DncEntry.objects.filter(workspace=workspace, phone__in=batch).values_list("phone", flat=True))
-    return found

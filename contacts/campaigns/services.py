@@ -1,83 +1,113 @@
-"""Calls: queue an outbound call (never to a DNC number, only inside calling hours) and log results."""
+"""Campaigns and their members (a DNC contact is never added), queueing calls and logging their results."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import F, Q, QuerySet
 
-from contacts import phone as phone_rules
+from contacts.compliance import services as dnc_service
+from contacts.compliance.audit import Actor, record_event
+from contacts.compliance.calling import calling_window
+from contacts.errors import ContactDnc, OutsideCallingHours, validation_failed
 from contacts.models import (
     OUTCOME_DNC_REQUESTED,
     Call,
     CallDirection,
     CallStatus,
     Campaign,
+    CampaignMembership,
+    CampaignStatus,
     Contact,
+    ContactStatus,
     DncEntry,
     DncSource,
     Workspace,
 )
 
-from . import dnc as dnc_service
-from ._common import Actor, record_event, validation_failed
-from .errors import ContactDnc, OutsideCallingHours
+CHUNK = 2000
 
 
 @dataclass(frozen=True)
-class CallingWindow:
-    allowed: bool
-    timezones: tuple[str, ...]
-    local_times: tuple[datetime, ...]
-    opens_at: datetime | None  # UTC instant when every zone is inside the window; None if never
-    message: str
+class MembershipChange:
+    added: int
+    skipped_dnc: int
+    already_members: int
 
 
-def _inside(workspace: Workspace, local: datetime) -> bool:
-    start, end = workspace.calling_window_start, workspace.calling_window_end
-    t = local.time()
-    if start <= end:
-        return start <= t < end
-    return t >= start or t < end  # window over midnight
+@transaction.atomic
+def campaign_create(
+    *, workspace: Workspace, name: str, status: str = CampaignStatus.DRAFT, actor: Actor = None
+) -> Campaign:
+    campaign = Campaign(workspace=workspace, name=(name or "").strip(), status=status)
+    try:
+        campaign.full_clean(exclude=["workspace"])
+    except ValidationError as exc:
+        raise validation_failed(exc) from exc
+    campaign.save()
+    record_event(workspace=workspace, actor=actor, action="campaign.create", count=1,
+                 details={"id": campaign.public_id})
+    return campaign
 
 
-def calling_window(*, workspace: Workspace, phone: str, now: datetime | None = None) -> CallingWindow:
-    """Whether a number may be called now: inside the window in every one of its time zones."""
-    now = now or timezone.now()
-    zones = phone_rules.timezones_for(phone) or (workspace.timezone or "UTC",)
-    tzs = [ZoneInfo(z) for z in zones]
-    local_times = tuple(now.astimezone(tz) for tz in tzs)
-    if all(_inside(workspace, lt) for lt in local_times):
-        return CallingWindow(True, tuple(zones), local_times, now, "Inside calling hours.")
-    # Candidate openings: each zone's next window start over the next three days.
-    candidates = []
-    for tz in tzs:
-        local_now = now.astimezone(tz)
-        for day in range(0, 3):
-            day_date = (local_now + timedelta(days=day)).date()
-            start = datetime.combine(day_date, workspace.calling_window_start, tzinfo=tz)
-            if start > now:
-                candidates.append(start.astimezone(ZoneInfo("UTC")))
-    opens_at = next(
-        (c for c in sorted(candidates) if all(_inside(workspace, c.astimezone(tz)) for tz in tzs)), None
+@transaction.atomic
+def campaign_update(*, campaign: Campaign, name: str | None = None, status: str | None = None) -> Campaign:
+    if name is not None:
+        campaign.name = name.strip()
+    if status is not None:
+        campaign.status = status
+    try:
+        campaign.full_clean(exclude=["workspace"])
+    except ValidationError as exc:
+        raise validation_failed(exc) from exc
+    campaign.save()
+    return campaign
+
+
+@transaction.atomic
+def campaign_add_contacts(
+    *, campaign: Campaign, contacts: QuerySet[Contact], actor: Actor = None
+) -> MembershipChange:
+    """Add the selected contacts; DNC ones are skipped and counted. Set-based and chunked."""
+    selected = contacts.filter(workspace_id=campaign.workspace_id).order_by()
+    skipped_dnc = selected.filter(status=ContactStatus.DNC).count()
+    eligible = selected.filter(status=ContactStatus.ACTIVE)
+    member_ids = CampaignMembership.objects.filter(campaign=campaign).values("contact_id")
+    already = eligible.filter(pk__in=member_ids).count()
+    new_ids = eligible.exclude(pk__in=member_ids).values_list("pk", flat=True)
+    added = 0
+    batch: list[int] = []
+    for contact_id in new_ids.iterator(chunk_size=CHUNK):
+        batch.append(contact_id)
+        if len(batch) >= CHUNK:
+            added += _insert(campaign, batch)
+            batch = []
+    if batch:
+        added += _insert(campaign, batch)
+    record_event(
+        workspace=campaign.workspace, actor=actor, action="campaign.add_contacts", count=added,
+        details={"campaign": campaign.public_id, "skipped_dnc": skipped_dnc, "already_members": already},
     )
-    window = f"{workspace.calling_window_start:%H:%M}–{workspace.calling_window_end:%H:%M}"
-    first_local = local_times[0]
-    where = zones[0] if len(zones) == 1 else f"{len(zones)} time zones"
-    if opens_at is None:
-        message = f"Outside calling hours ({window}): this number spans {where} with no common window."
-    else:
-        opens_local = opens_at.astimezone(tzs[0])
-        message = (
-            f"Outside calling hours ({window} local time). It is {first_local:%H:%M} in {zones[0]}"
-            f"{' and other zones of this number' if len(zones) > 1 else ''}; calling opens at "
-            f"{opens_local:%a %H:%M} {zones[0]}."
-        )
-    return CallingWindow(False, tuple(zones), local_times, opens_at, message)
+    return MembershipChange(added=added, skipped_dnc=skipped_dnc, already_members=already)
+
+
+def _insert(campaign: Campaign, contact_ids: list[int]) -> int:
+    CampaignMembership.objects.bulk_create(
+        [CampaignMembership(campaign=campaign, contact_id=cid) for cid in contact_ids], ignore_conflicts=True
+    )
+    return len(contact_ids)
+
+
+@transaction.atomic
+def campaign_remove_contacts(*, campaign: Campaign, contacts: QuerySet[Contact], actor: Actor = None) -> int:
+    removed, _ = CampaignMembership.objects.filter(
+        campaign=campaign, contact__in=contacts.filter(workspace_id=campaign.workspace_id).values("pk")
+    ).delete()
+    record_event(workspace=campaign.workspace, actor=actor, action="campaign.remove_contacts", count=removed,
+                 details={"campaign": campaign.public_id})
+    return removed
 
 
 @transaction.atomic

@@ -1,0 +1,1 @@
+"""Campaigns and calls: members, queueing calls and logging their results."""

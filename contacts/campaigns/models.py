@@ -1,0 +1,115 @@
+"""Campaigns, their members and calls."""
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from contacts.contacts.models import Contact
+from contacts.workspaces.models import Workspace, WorkspaceQuerySet, new_call_id, new_campaign_id
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    COMPLETED = "completed", "Completed"
+
+
+class Campaign(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="campaigns")
+    public_id = models.CharField(max_length=40, unique=True, default=new_campaign_id, editable=False)
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    contacts = models.ManyToManyField(Contact, through="CampaignMembership", related_name="campaigns")
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CampaignStatus.values), name="campaign_status_valid"),
+        ]
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="campaign_ws_created")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignMembership(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="memberships")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="campaign_memberships")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "contact"], name="membership_unique_campaign_contact"),
+        ]
+        indexes = [models.Index(fields=["contact", "campaign"], name="campmember_contact")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} in {self.campaign_id}"
+
+
+class CallDirection(models.TextChoices):
+    INBOUND = "inbound", "Inbound"
+    OUTBOUND = "outbound", "Outbound"
+
+
+class CallStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RINGING = "ringing", "Ringing"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    NO_ANSWER = "no_answer", "No answer"
+    BUSY = "busy", "Busy"
+    FAILED = "failed", "Failed"
+    VOICEMAIL = "voicemail", "Voicemail"
+
+
+class Sentiment(models.TextChoices):
+    POSITIVE = "positive", "Positive"
+    NEUTRAL = "neutral", "Neutral"
+    NEGATIVE = "negative", "Negative"
+
+
+# An outcome that puts the number on the DNC list the moment the call is logged.
+OUTCOME_DNC_REQUESTED = "dnc_requested"
+
+
+class Call(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="calls")
+    public_id = models.CharField(max_length=40, unique=True, default=new_call_id, editable=False)
+    # Deleting a contact detaches its history rather than erasing the workspace's call records.
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls")
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls")
+    phone = models.CharField(max_length=20, blank=True, help_text="Number dialled or calling, E.164")
+    direction = models.CharField(max_length=10, choices=CallDirection.choices, default=CallDirection.OUTBOUND)
+    status = models.CharField(max_length=12, choices=CallStatus.choices, default=CallStatus.QUEUED)
+    duration = models.PositiveIntegerField(default=0, help_text="Seconds")
+    sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
+    outcome = models.CharField(max_length=64, blank=True)
+    recording_url = models.URLField(max_length=500, blank=True)
+    transcript = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(direction__in=CallDirection.values), name="call_direction_valid"),
+            models.CheckConstraint(condition=Q(status__in=CallStatus.values), name="call_status_valid"),
+            models.CheckConstraint(
+                condition=Q(sentiment__in=[*Sentiment.values, ""]), name="call_sentiment_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="call_ws_created"),
+            models.Index(fields=["contact", "-created_at"], name="call_contact_created"),
+            models.Index(fields=["campaign", "-created_at"], name="call_campaign_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id

@@ -1,0 +1,1 @@
+"""Compliance: the Do-Not-Call list, calling hours and the audit trails."""

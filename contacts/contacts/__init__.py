@@ -1,0 +1,1 @@
+"""Contacts: create, edit, merge, delete, search and the saved views of the list."""

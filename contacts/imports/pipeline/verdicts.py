@@ -1,0 +1,322 @@
+"""Row verdicts: each row of an import checked and classified without writing anything."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from contacts import phone as phone_rules
+from contacts import services
+from contacts.models import (
+    Campaign,
+    Contact,
+    ImportBatch,
+    Workspace,
+)
+
+KEEP_ERRORS_IN_MEMORY = 1000  # a batch stores every rejected row; the result keeps the first ones
+
+TEXT_LIMITS = {"first_name": 150, "last_name": 150, "email": 254, "company": 200, "title": 200}
+TEXT_FIELDS = ("first_name", "last_name", "email", "company", "title", "notes")
+UPDATABLE_FIELDS = (*TEXT_FIELDS, "metadata")
+
+# Verdicts a row can get (preview and result).
+NEW, UPDATE, DNC = "new", "update", "dnc"
+DUPLICATE_IN_FILE, EXISTS, UNCHANGED = "duplicate_in_file", "exists", "unchanged"
+INVALID_PHONE, NO_PHONE, INVALID_DATA, OVER_LIMIT = "invalid_phone", "no_phone", "validation_error", "over_limit"
+VERDICT_LABELS = {
+    NEW: "New", UPDATE: "Update", DNC: "DNC number", DUPLICATE_IN_FILE: "Duplicate in this file",
+    EXISTS: "Already exists", UNCHANGED: "Already exists, unchanged", INVALID_PHONE: "Invalid phone",
+    NO_PHONE: "No phone", INVALID_DATA: "Invalid data", OVER_LIMIT: "Over the plan limit",
+}
+ERROR_CODES = {
+    DUPLICATE_IN_FILE: "duplicate_phone", EXISTS: "duplicate_phone", UNCHANGED: "duplicate_phone",
+    INVALID_PHONE: "invalid_phone", NO_PHONE: "invalid_phone", INVALID_DATA: "validation_error",
+    OVER_LIMIT: "contact_limit_reached",
+}
+
+
+@dataclass
+class RowError:
+    """A row that was not written: where it was, the error code and why."""
+
+    index: int
+    code: str
+    message: str
+    phone: str = ""
+    field: str | None = None
+    verdict: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"index": self.index, "code": self.code, "message": self.message}
+        if self.phone:
+            data["phone"] = self.phone
+        if self.field:
+            data["field"] = self.field
+        return data
+
+
+@dataclass
+class ImportResult:
+    """Counts of one import (every row lands in exactly one of imported, updated or a skip count)."""
+
+    rows: int = 0
+    imported: int = 0
+    updated: int = 0
+    duplicates_skipped: int = 0
+    invalid_skipped: int = 0
+    dnc: int = 0  # of the imported and updated rows, how many numbers are on the DNC list
+    limit_skipped: int = 0
+    campaign_added: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    errors_truncated: bool = False
+    batch: ImportBatch | None = None
+
+    def as_counts(self) -> dict[str, int]:
+        return {
+            "rows": self.rows, "imported": self.imported, "updated": self.updated,
+            "duplicates_skipped": self.duplicates_skipped, "invalid_skipped": self.invalid_skipped,
+            "dnc": self.dnc, "limit_skipped": self.limit_skipped,
+        }
+
+    @classmethod
+    def from_batch(cls, batch: ImportBatch) -> ImportResult:
+        return cls(rows=batch.rows_processed, imported=batch.imported, updated=batch.updated,
+                   duplicates_skipped=batch.duplicates_skipped, invalid_skipped=batch.invalid_skipped,
+                   dnc=batch.dnc, limit_skipped=batch.limit_skipped, batch=batch)
+
+    def add(self, verdict: str) -> None:
+        self.rows += 1
+        if verdict in (NEW, DNC):
+            self.imported += 1
+        elif verdict == UPDATE:
+            self.updated += 1
+        elif verdict in (DUPLICATE_IN_FILE, EXISTS, UNCHANGED):
+            self.duplicates_skipped += 1
+        elif verdict == OVER_LIMIT:
+            self.limit_skipped += 1
+        else:
+            self.invalid_skipped += 1
+
+
+@dataclass(slots=True)
+class RowVerdict:
+    index: int
+    verdict: str
+    phone: str = ""  # E.164 when the number is acceptable
+    message: str = ""
+    field: str | None = None
+    values: dict[str, Any] | None = None  # cleaned contact fields
+    raw: Any = None  # the original cells or record, for the error report
+    raw_phone: str = ""
+    existing_id: int | None = None
+    on_dnc: bool = False
+
+    @property
+    def written(self) -> bool:
+        return self.verdict in (NEW, UPDATE, DNC)
+
+    @property
+    def code(self) -> str:
+        return ERROR_CODES.get(self.verdict, "")
+
+
+@dataclass
+class Options:
+    skip_duplicates: bool = True
+    update_existing: bool = False
+    default_country: str | None = None
+    campaign: Campaign | None = None
+
+
+def _text(value: object) -> str:
+    """A cell as text, without NUL characters (PostgreSQL refuses them; they are never meant)."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+def _scrub(value: Any) -> Any:
+    """JSON-ready data without NUL characters, for metadata and stored rows."""
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, Mapping):
+        return {_text(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return _text(value)
+
+
+class Evaluator:
+    """Gives each row its verdict without writing anything (shared by preview and import)."""
+
+    def __init__(self, workspace: Workspace, options: Options, batch_id: int | None = None):
+        self.workspace = workspace
+        self.options = options
+        self.default_country = (options.default_country or workspace.default_country or "US").upper()
+        self.mode = str(workspace.phone_validation or "strict")  # plain str: it is pickled to the helper
+        # Numbers seen so far. A writing run (batch_id set) keeps only the current chunk's: numbers of earlier
+        # chunks are in the database with import_batch = this batch, which `resolve` reads as duplicates.
+        # That keeps memory flat for any file size and makes a resumed run agree with an uninterrupted one.
+        self.seen: set[int] = set()
+        self.batch_id = batch_id
+        self.updated_ids: set[int] = set()  # contacts this batch updated (a later row with the number: duplicate)
+
+    def phone_job(self, record: Mapping[str, object]) -> tuple[list[object], str, str]:
+        """What parsing this record's number needs: (candidates, region, mode)."""
+        candidates = record.get("phone")
+        if not isinstance(candidates, list | tuple):
+            candidates = [candidates]
+        country = record.get("country")
+        region = phone_rules.resolve_region(_text(country).strip(), self.default_country) if country else \
+            self.default_country
+        return list(candidates), region, self.mode
+
+    def clean_row(self, index: int, record: Mapping[str, object], raw: Any,
+                  parsed: tuple[str | None, str, str] | None = None) -> RowVerdict:
+        """Phone and field checks for one record; duplicates within the file are caught here.
+
+        `parsed` is phone_rules.first_e164's answer when a helper process already parsed the number.
+        """
+        if parsed is None:
+            candidates, region, mode = self.phone_job(record)
+            parsed = phone_rules.first_e164(candidates, region=region, mode=mode)
+        e164, reason, raw_phone = parsed
+        if e164 is None:
+            verdict = NO_PHONE if not raw_phone else INVALID_PHONE
+            message = reason if not raw_phone else f"{raw_phone}: {reason}"
+            return RowVerdict(index, verdict, message=message, field="phone", raw=raw, raw_phone=raw_phone)
+        values: dict[str, Any] = {}
+        for name in TEXT_FIELDS:
+            value = record.get(name)
+            if value is None or value == "":
+                continue
+            text = _text(value)
+            text = text if name == "notes" else text.strip()
+            limit = TEXT_LIMITS.get(name)
+            if limit and len(text) > limit:
+                return RowVerdict(index, INVALID_DATA, e164, f"{name}: at most {limit} characters "
+                                  f"(this has {len(text)}).", name, raw=raw, raw_phone=raw_phone)
+            if text:
+                values[name] = text
+        if "email" in values and not _plainly_valid_email(values["email"]):
+            try:
+                validate_email(values["email"])
+            except ValidationError:
+                return RowVerdict(index, INVALID_DATA, e164, f"email: {values['email'][:80]!r} is not a valid "
+                                  "email address.", "email", raw=raw, raw_phone=raw_phone)
+        metadata = record.get("metadata")
+        if metadata not in (None, "", {}):
+            if not isinstance(metadata, dict):
+                return RowVerdict(index, INVALID_DATA, e164, "metadata must be an object of key-value pairs.",
+                                  "metadata", raw=raw, raw_phone=raw_phone)
+            values["metadata"] = _scrub(metadata)
+        key = int(e164[1:])  # an int takes half the memory of the string in a big preview
+        if key in self.seen:
+            return RowVerdict(index, DUPLICATE_IN_FILE, e164, f"{e164} appears earlier in this import.", "phone",
+                              raw=raw, raw_phone=raw_phone)
+        self.seen.add(key)
+        return RowVerdict(index, NEW, e164, values=values, raw=raw, raw_phone=raw_phone)
+
+    def resolve(self, verdicts: list[RowVerdict], existing: Mapping[str, Contact | int],
+                dnc_numbers: set[str]) -> None:
+        """Turn `new` into exists / update / unchanged / dnc once the database has been asked."""
+        for row in verdicts:
+            if row.verdict != NEW:
+                continue
+            found = existing.get(row.phone)
+            row.on_dnc = row.phone in dnc_numbers
+            if found is None:
+                row.verdict = DNC if row.on_dnc else NEW
+                continue
+            if isinstance(found, tuple):
+                row.existing_id, found_batch = found
+            else:
+                row.existing_id, found_batch = found.pk, found.import_batch_id
+            if self.batch_id is not None and (found_batch == self.batch_id or row.existing_id in self.updated_ids):
+                row.verdict, row.field = DUPLICATE_IN_FILE, "phone"
+                row.message = f"{row.phone} appears earlier in this import."
+                continue
+            if not self.options.update_existing:
+                row.verdict, row.message, row.field = EXISTS, f"A contact with {row.phone} already exists.", "phone"
+            elif isinstance(found, Contact) and not _changes(found, row.values or {}):
+                row.verdict, row.message, row.field = UNCHANGED, f"{row.phone} already exists with these values.", \
+                    "phone"
+            else:
+                row.verdict = UPDATE
+
+    def lookup(self, phones: list[str]) -> tuple[dict[str, Contact | tuple[int, int | None]], set[str]]:
+        """One query for existing contacts, one for DNC numbers, for a chunk's phones."""
+        if not phones:
+            return {}, set()
+        phones = _padded(phones)
+        contacts = Contact.objects.for_workspace(self.workspace).filter(phone__in=phones).order_by()
+        existing: dict[str, Contact | tuple[int, int | None]]
+        if self.options.update_existing:
+            existing = {c.phone: c for c in contacts.only("pk", "phone", "status", "import_batch_id",
+                                                           *UPDATABLE_FIELDS)}
+        else:
+            existing = {phone: (pk, batch) for phone, pk, batch in
+                        contacts.values_list("phone", "pk", "import_batch_id")}
+        return existing, services.dnc_numbers_among(self.workspace, phones)
+
+    def evaluate(self, chunk: list[tuple[int, Mapping[str, object], Any]],
+                 parsed: list[tuple[str | None, str, str]] | None = None) -> list[RowVerdict]:
+        if parsed is not None and len(parsed) == len(chunk):
+            verdicts = [self.clean_row(index, record, raw, parsed[i]) for i, (index, record, raw) in enumerate(chunk)]
+        else:
+            verdicts = [self.clean_row(index, record, raw) for index, record, raw in chunk]
+        phones = [v.phone for v in verdicts if v.verdict == NEW]
+        existing, dnc_numbers = self.lookup(phones)
+        self.resolve(verdicts, existing, dnc_numbers)
+        return verdicts
+
+
+# A subset of what Django's EmailValidator accepts (dot-atom local part, LDH labels, letters-only TLD):
+# a match is valid without running the validator; anything else goes through it.
+_PLAIN_EMAIL = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+                          r"[A-Za-z]{2,63}")
+
+
+def _plainly_valid_email(value: str) -> bool:
+    return len(value) <= 254 and _PLAIN_EMAIL.fullmatch(value) is not None
+
+
+LOOKUP_BUCKET = 500  # a few query shapes only (services.dnc splits at 2,000, a multiple)
+
+
+def _padded(phones: list[str]) -> list[str]:
+    """Phones padded with values that are never numbers, to a multiple of LOOKUP_BUCKET.
+
+    The IN (...) query then has one of a few shapes: SQLite keeps every distinct statement it has
+    prepared (the driver caches 128), and a 5,000-parameter statement per chunk size adds up to tens of MB.
+    """
+    missing = -len(phones) % LOOKUP_BUCKET
+    return phones + [f"#{i}" for i in range(missing)] if missing else phones
+
+
+def _changes(contact: Contact, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Fields an update would change (empty cells never blank out existing data; metadata merges)."""
+    changed: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        if name in values and values[name] != getattr(contact, name):
+            changed[name] = values[name]
+    if values.get("metadata"):
+        merged = {**(contact.metadata or {}), **values["metadata"]}
+        if merged != (contact.metadata or {}):
+            changed["metadata"] = merged
+    return changed
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk

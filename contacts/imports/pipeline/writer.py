@@ -1,0 +1,212 @@
+"""Chunked, set-based writes of verdicts with the batch checkpoint in the same transaction."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from contacts import services
+from contacts.imports.bulk import FastInserter, insert_triggers_deferred
+from contacts.models import (
+    Contact,
+    ContactStatus,
+    ImportBatch,
+    ImportRow,
+    ImportRowOutcome,
+    Workspace,
+)
+
+from .verdicts import (
+    DNC,
+    KEEP_ERRORS_IN_MEMORY,
+    NEW,
+    OVER_LIMIT,
+    UPDATE,
+    Evaluator,
+    ImportResult,
+    Options,
+    RowError,
+    RowVerdict,
+    _changes,
+    _scrub,
+    _text,
+)
+
+
+class ConcurrentRun(Exception):
+    """Another worker moved this batch's checkpoint: this run stops without writing its chunk."""
+
+
+class Writer:
+    """Writes a chunk of verdicts and the batch checkpoint in one transaction."""
+
+    def __init__(self, workspace: Workspace, batch: ImportBatch, options: Options, actor: Any,
+                 result: ImportResult, store_raw: bool = True):
+        self.workspace, self.batch, self.options, self.actor = workspace, batch, options, actor
+        self.result = result
+        self.store_raw = store_raw
+
+    def _remaining(self) -> int | None:
+        limit = self.workspace.contact_limit
+        if limit is None:
+            return None
+        return max(0, limit - Contact.objects.for_workspace(self.workspace).count())
+
+    def write(self, evaluator: Evaluator, chunk: list[tuple[int, Mapping[str, object], Any]],
+              parsed: list[tuple[str | None, str, str]] | None = None) -> list[RowVerdict]:
+        for attempt in range(3):
+            try:
+                with transaction.atomic():
+                    return self._write_once(evaluator, chunk, parsed)
+            except IntegrityError:
+                # Another import created one of these numbers between our lookup and insert: look again.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _write_once(self, evaluator: Evaluator, chunk, parsed=None) -> list[RowVerdict]:
+        evaluator.seen = set()  # earlier chunks' numbers are in the database now (see Evaluator.__init__)
+        try:
+            verdicts = evaluator.evaluate(chunk, parsed)
+            self._apply_limit(verdicts)
+            now = timezone.now()
+            created = self._create(verdicts, now)
+            updated = self._update(verdicts, now)
+            self._store_rows(verdicts)
+            if self.options.campaign is not None and (created or updated):
+                change = services.campaign_add_contacts(
+                    campaign=self.options.campaign,
+                    contacts=Contact.objects.for_workspace(self.workspace).filter(pk__in=created + updated),
+                    actor=self.actor,
+                )
+                self.result.campaign_added += change.added
+            self._checkpoint(verdicts, now)
+        except BaseException:
+            evaluator.seen = set()
+            raise
+        evaluator.updated_ids.update(updated)
+        return verdicts
+
+    def _apply_limit(self, verdicts: list[RowVerdict]) -> None:
+        wanted = sum(1 for v in verdicts if v.verdict in (NEW, DNC))
+        if not wanted:
+            return
+        # Lock the workspace row so two imports cannot both pass the plan limit.
+        Workspace.objects.select_for_update().filter(pk=self.workspace.pk).values_list("pk", flat=True).first()
+        remaining = self._remaining()
+        if remaining is None or remaining >= wanted:
+            return
+        limit = self.workspace.contact_limit
+        for row in verdicts:
+            if row.verdict not in (NEW, DNC):
+                continue
+            if remaining > 0:
+                remaining -= 1
+                continue
+            row.verdict, row.field = OVER_LIMIT, "phone"
+            row.message = (f"The {self.workspace.get_plan_display()} plan allows {limit:,} contacts; "
+                           "this row is past the limit.")
+
+    def _create(self, verdicts: list[RowVerdict], now) -> list[int]:
+        """One executemany INSERT for the chunk's new contacts; ids are looked up only for a campaign."""
+        rows = [v for v in verdicts if v.verdict in (NEW, DNC)]
+        if not rows:
+            return []
+        inserter = _contact_inserter()
+        stamp = inserter.prep("created_at", now)
+        base = {"workspace_id": self.workspace.pk, "import_batch_id": self.batch.pk, "created_at": stamp,
+                "updated_at": stamp, "status": ContactStatus.ACTIVE.value, "dnc_at": None, "metadata": {},
+                "first_name": "",
+                "last_name": "", "email": "", "company": "", "title": "", "notes": ""}
+
+        def records():
+            for row in rows:
+                record = {**base, **(row.values or {}), "phone": row.phone}
+                if row.on_dnc:
+                    record["status"], record["dnc_at"] = ContactStatus.DNC.value, stamp
+                yield record
+
+        with insert_triggers_deferred(Contact):
+            inserter.insert(records())
+        if self.options.campaign is None:
+            return []
+        ids = dict(Contact.objects.for_workspace(self.workspace).filter(
+            phone__in=[r.phone for r in rows]).values_list("phone", "pk"))
+        return [ids[r.phone] for r in rows]
+
+    def _update(self, verdicts: list[RowVerdict], now) -> list[int]:
+        rows = [v for v in verdicts if v.verdict == UPDATE]
+        if not rows:
+            return []
+        contacts = {c.pk: c for c in Contact.objects.filter(pk__in=[r.existing_id for r in rows])}
+        changed_fields: set[str] = set()
+        for row in rows:
+            contact = contacts[row.existing_id]
+            changes = _changes(contact, row.values or {})
+            row.values = {"previous": {name: getattr(contact, name) for name in changes}, "changes": changes}
+            for name, value in changes.items():
+                setattr(contact, name, value)
+            contact.updated_at = now
+            changed_fields.update(changes)
+        Contact.objects.bulk_update(list(contacts.values()), [*sorted(changed_fields), "updated_at"], batch_size=500)
+        return list(contacts)
+
+    def _store_rows(self, verdicts: list[RowVerdict]) -> None:
+        stored = []
+        batch_id = self.batch.pk
+        for row in verdicts:
+            if row.verdict == UPDATE:
+                stored.append({"batch_id": batch_id, "index": row.index, "outcome": ImportRowOutcome.UPDATED.value,
+                               "code": "", "message": "", "contact_id": row.existing_id,
+                               "previous": (row.values or {}).get("previous"),
+                               "data": _jsonable(row.raw) if self.store_raw else []})
+            elif not row.written:
+                stored.append({"batch_id": batch_id, "index": row.index, "outcome": ImportRowOutcome.SKIPPED.value,
+                               "code": row.code, "message": _text(row.message)[:500], "contact_id": row.existing_id,
+                               "previous": None, "data": _jsonable(row.raw) if self.store_raw else []})
+                if len(self.result.errors) < KEEP_ERRORS_IN_MEMORY:
+                    self.result.errors.append(RowError(row.index, row.code, row.message, row.phone or row.raw_phone,
+                                                       row.field, row.verdict))
+                else:
+                    self.result.errors_truncated = True
+        if stored:
+            _import_row_inserter().insert(stored)
+
+    def _checkpoint(self, verdicts: list[RowVerdict], now) -> None:
+        before = self.result.rows
+        for row in verdicts:
+            self.result.add(row.verdict)
+            if row.written and row.on_dnc:
+                self.result.dnc += 1
+        r = self.result
+        moved = ImportBatch.objects.filter(pk=self.batch.pk, rows_processed=before).update(
+            rows_processed=r.rows, imported=r.imported, updated=r.updated, duplicates_skipped=r.duplicates_skipped,
+            invalid_skipped=r.invalid_skipped, limit_skipped=r.limit_skipped, dnc=r.dnc, heartbeat_at=now,
+        )
+        if not moved:
+            raise ConcurrentRun(f"Import {self.batch.public_id} was advanced by another worker.")
+
+
+_CONTACT_COLUMNS = ("workspace_id", "import_batch_id", "phone", "first_name", "last_name", "email", "company", "title",
+                    "notes", "status", "dnc_at", "metadata", "created_at", "updated_at")
+
+
+def _contact_inserter() -> FastInserter:
+    return FastInserter(Contact, _CONTACT_COLUMNS, convert=("metadata",))
+
+
+def _import_row_inserter() -> FastInserter:
+    return FastInserter(ImportRow, ("batch_id", "index", "outcome", "code", "message", "contact_id", "previous",
+                                    "data"), convert=("previous", "data"))
+
+
+def _jsonable(raw: Any) -> Any:
+    if raw is None:
+        return []
+    if isinstance(raw, list | tuple):
+        return [_text(v) for v in raw]
+    if isinstance(raw, Mapping):
+        return _scrub(raw)
+    return _text(raw)

@@ -1,0 +1,1 @@
+"""Workspaces and members: plans, roles, permissions and API keys."""

@@ -1,12 +1,18 @@
-"""Template context: the current workspace and the others the user can switch to."""
+"""Template context: the current workspace, the others the user can switch to, and what the user may do."""
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from contacts.selectors import user_workspaces
+from contacts.workspaces.permissions import permissions_of, role_of
 
 
 def workspace(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
+    current = getattr(request, "workspace", None)
     return {
-        "workspace": getattr(request, "workspace", None),
+        "workspace": current,
         "user_workspaces": (lambda: list(user_workspaces(user))) if user is not None else list,
+        # `can.edit`, `can.dnc_manage`, ...: templates hide or disable what the role cannot do.
+        "can": SimpleLazyObject(lambda: permissions_of(user, current)),
+        "workspace_role": SimpleLazyObject(lambda: role_of(user, current) if current is not None else None),
     }

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from contacts.errors import Forbidden
 from contacts.selectors import user_workspaces
 
 SESSION_KEY = "workspace_id"
@@ -32,3 +33,27 @@ class CurrentWorkspaceMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.workspace = current_workspace(request)
         return self.get_response(request)
+
+
+def forbidden_response(request: HttpRequest, exc: Forbidden) -> HttpResponse:
+    """The dashboard's 403 page: what the role cannot do, and where to go instead."""
+    from django.template.loader import render_to_string
+
+    body = render_to_string("403.html", {"message": exc.message, "workspace": getattr(request, "workspace", None)},
+                            request=request)
+    return HttpResponse(body, status=403)
+
+
+class ForbiddenMiddleware:
+    """A service's Forbidden becomes a 403 page (the API answers its own `forbidden` JSON)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, Forbidden):
+            return forbidden_response(request, exc)
+        return None

@@ -57,6 +57,7 @@ def test_task_reports_a_missing_batch_and_skips_finished_ones(workspace, user):
 def test_worker_killed_mid_import_resumes_to_the_same_result(workspace, user, monkeypatch, parallel_min):
     data = make_csv(5000)
     reference_ws = type(workspace).objects.create(name="Ref", slug="ref")
+    reference_ws.memberships.create(user=user, role="member")
     reference = configured_batch(reference_ws, user, data)
     run_import_batch.call(reference.public_id)
     reference.refresh_from_db()

@@ -26,6 +26,7 @@ from contacts.models import (
     DncSource,
     Workspace,
 )
+from contacts.workspaces.permissions import Perm, require
 
 CHUNK = 2000
 
@@ -41,6 +42,7 @@ class MembershipChange:
 def campaign_create(
     *, workspace: Workspace, name: str, status: str = CampaignStatus.DRAFT, actor: Actor = None
 ) -> Campaign:
+    require(actor, workspace, Perm.EDIT)
     campaign = Campaign(workspace=workspace, name=(name or "").strip(), status=status)
     try:
         campaign.full_clean(exclude=["workspace"])
@@ -53,7 +55,10 @@ def campaign_create(
 
 
 @transaction.atomic
-def campaign_update(*, campaign: Campaign, name: str | None = None, status: str | None = None) -> Campaign:
+def campaign_update(
+    *, campaign: Campaign, name: str | None = None, status: str | None = None, actor: Actor = None
+) -> Campaign:
+    require(actor, campaign.workspace, Perm.EDIT)
     if name is not None:
         campaign.name = name.strip()
     if status is not None:
@@ -71,6 +76,7 @@ def campaign_add_contacts(
     *, campaign: Campaign, contacts: QuerySet[Contact], actor: Actor = None
 ) -> MembershipChange:
     """Add the selected contacts; DNC ones are skipped and counted. Set-based and chunked."""
+    require(actor, campaign.workspace, Perm.EDIT)
     selected = contacts.filter(workspace_id=campaign.workspace_id).order_by()
     skipped_dnc = selected.filter(status=ContactStatus.DNC).count()
     eligible = selected.filter(status=ContactStatus.ACTIVE)
@@ -102,6 +108,7 @@ def _insert(campaign: Campaign, contact_ids: list[int]) -> int:
 
 @transaction.atomic
 def campaign_remove_contacts(*, campaign: Campaign, contacts: QuerySet[Contact], actor: Actor = None) -> int:
+    require(actor, campaign.workspace, Perm.EDIT)
     removed, _ = CampaignMembership.objects.filter(
         campaign=campaign, contact__in=contacts.filter(workspace_id=campaign.workspace_id).values("pk")
     ).delete()
@@ -116,6 +123,7 @@ def call_queue_outbound(
 ) -> Call:
     """Queue an outbound call. A DNC number is refused first, then calling hours are checked."""
     workspace = contact.workspace
+    require(actor, workspace, Perm.EDIT)
     if contact.is_dnc or DncEntry.objects.filter(workspace=workspace, phone=contact.phone).exists():
         raise ContactDnc(
             f"{contact} is on the Do-Not-Call list and will not be dialed.",
@@ -162,6 +170,7 @@ def call_log(
 
     Outcome `dnc_requested` puts the number on the DNC list at once (source `call`).
     """
+    require(actor, workspace, Perm.EDIT)
     call = Call(
         workspace=workspace, contact=contact, campaign=campaign, phone=contact.phone, direction=direction,
         status=status, duration=duration or 0, sentiment=sentiment or "", outcome=(outcome or "").strip(),

@@ -21,6 +21,7 @@ from contacts.models import (
     Workspace,
 )
 from contacts.observability import log_event
+from contacts.workspaces.permissions import Perm, require
 from contacts.workspaces.rules import normalize_for_workspace
 
 CHUNK = 2000
@@ -38,6 +39,7 @@ def dnc_add_number(
     *, workspace: Workspace, phone: str, reason: str, source: str = DncSource.MANUAL, actor: Actor = None
 ) -> DncEntry:
     """Put a number on the DNC list (idempotent) and mark every contact with it DNC."""
+    require(actor, workspace, Perm.DNC_ADD)
     reason = _require_reason(reason)
     e164 = normalize_for_workspace(workspace, phone)
     existing = DncEntry.objects.filter(workspace=workspace, phone=e164).first()
@@ -68,6 +70,7 @@ def dnc_remove_number(
     *, workspace: Workspace, phone: str, reason: str, actor: Actor = None, source: str = DncSource.MANUAL
 ) -> int:
     """Take a number off the DNC list deliberately; the audit log keeps who and why. Returns contacts reactivated."""
+    require(actor, workspace, Perm.DNC_MANAGE)
     reason = _require_reason(reason)
     e164 = normalize_for_workspace(workspace, phone)
     deleted, _ = DncEntry.objects.filter(workspace=workspace, phone=e164).delete()
@@ -106,6 +109,7 @@ def contacts_mark_dnc(
     actor: Actor = None,
 ) -> int:
     """Bulk: put every selected contact's number on the DNC list. Set-based, chunked. Returns numbers added."""
+    require(actor, workspace, Perm.DNC_ADD)
     reason = _require_reason(reason)
     who = actor_fields(actor)
     now = timezone.now()

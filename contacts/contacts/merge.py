@@ -10,6 +10,7 @@ from contacts.compliance import services as dnc_service
 from contacts.compliance.audit import Actor, record_event
 from contacts.errors import ContactNotFound, ValidationFailed
 from contacts.models import Call, CampaignMembership, Contact, ContactStatus, DncSource
+from contacts.workspaces.permissions import Perm, require
 
 MERGED_FIELDS = ("first_name", "last_name", "email", "company", "title", "notes")
 
@@ -65,6 +66,7 @@ def contact_merge(*, target: Contact, source: Contact, actor: Actor = None) -> C
     keys win); calls and campaign memberships move over; a DNC source makes the target DNC too (the person
     asked not to be called), and the merge is recorded.
     """
+    require(actor, target.workspace, Perm.DESTROY)
     _check(target, source)
     # Lock both rows (in id order, so two opposite merges cannot deadlock) and work on fresh values.
     locked = {c.pk: c for c in Contact.objects.select_for_update().filter(pk__in=[target.pk, source.pk])

@@ -12,6 +12,7 @@ from contacts.compliance import services as dnc_service
 from contacts.compliance.audit import Actor, record_event
 from contacts.errors import DuplicatePhone, ValidationFailed, validation_failed
 from contacts.models import Contact, ContactStatus, DncEntry, DncSource, Workspace
+from contacts.workspaces.permissions import Perm, require
 from contacts.workspaces.rules import contact_limit_check, normalize_for_workspace
 
 EDITABLE_FIELDS = ("first_name", "last_name", "email", "company", "title", "notes")
@@ -49,6 +50,7 @@ def contact_create(
     country_hint: str | None = None,
     actor: Actor = None,
 ) -> Contact:
+    require(actor, workspace, Perm.EDIT)
     e164 = normalize_for_workspace(workspace, phone, country_hint=country_hint)
     # Lock the workspace row so two concurrent creates cannot both pass the plan limit.
     Workspace.objects.select_for_update().filter(pk=workspace.pk).values_list("pk", flat=True).first()
@@ -85,6 +87,7 @@ def contact_create(
 def contact_update(*, contact: Contact, data: dict[str, Any], actor: Actor = None) -> Contact:
     """Partial update: only keys present change; metadata is merged; status goes through the DNC list."""
     workspace = contact.workspace
+    require(actor, workspace, Perm.EDIT)
     unknown = set(data) - {*EDITABLE_FIELDS, "phone", "metadata", "status", "dnc_reason"}
     if unknown:
         raise ValidationFailed(
@@ -131,6 +134,7 @@ def contact_update(*, contact: Contact, data: dict[str, Any], actor: Actor = Non
 @transaction.atomic
 def contact_delete(*, contact: Contact, actor: Actor = None) -> str:
     """Delete a contact: campaign memberships go with it, calls stay but lose the link."""
+    require(actor, contact.workspace, Perm.EDIT)
     public_id = contact.public_id
     record_event(
         workspace=contact.workspace, actor=actor, action="contact.delete", count=1,
@@ -145,6 +149,7 @@ def contacts_delete(*, workspace: Workspace, contacts: QuerySet[Contact], actor:
 
     Campaign memberships go with them; calls and import rows stay but lose the link, as for a single delete.
     """
+    require(actor, workspace, Perm.DESTROY)
     ids = contacts.filter(workspace=workspace).order_by().values("pk")
     count = Contact.objects.filter(pk__in=ids).count()
     if not count:
@@ -169,5 +174,6 @@ def contacts_delete(*, workspace: Workspace, contacts: QuerySet[Contact], actor:
 
 def contacts_export_record(*, workspace: Workspace, actor: Actor = None, count: int, query: str = "") -> None:
     """An export leaves a trace: who took how many contacts out, with which filters."""
+    require(actor, workspace, Perm.EXPORT)
     record_event(workspace=workspace, actor=actor, action="contacts.export", count=count,
                  details={"query": query[:1000]})

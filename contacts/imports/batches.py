@@ -27,6 +27,7 @@ from contacts.models import (
     ImportStatus,
     Workspace,
 )
+from contacts.workspaces.permissions import Perm, require
 
 from .mapping import COUNTRY, IGNORE, ColumnMapping, header_signature, is_known_header
 from .pipeline import (
@@ -75,6 +76,7 @@ def upload_create(*, workspace: Workspace, upload: File, actor: Any = None) -> t
 
     Nothing is kept when the file is unreadable: the stored copy is deleted and FileProblem raised.
     """
+    require(actor, workspace, Perm.EDIT)
     size = getattr(upload, "size", None)
     if size is not None and size > max_upload_bytes():
         raise FileProblem("file_too_large", f"The file is {size / 1_048_576:.1f} MB; the limit is "
@@ -214,6 +216,7 @@ def import_file(*, workspace: Workspace, source: TableSource, options: Options, 
 
     `ignore_country_column` parses every number with the default country, not the row's country column.
     """
+    require(actor, workspace, Perm.EDIT)
     opened = read_source(source)
     total = opened.count_rows()
     mapping = mapping or suggest_mapping(workspace, opened.table.headers)
@@ -255,6 +258,7 @@ def batch_can_resume(batch: ImportBatch) -> bool:
 @transaction.atomic
 def batch_revert(*, batch: ImportBatch, actor: Any = None) -> dict[str, int]:
     """Delete the contacts the batch created and restore the fields it updated."""
+    require(actor, batch.workspace, Perm.DESTROY)
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if locked.status == ImportStatus.REVERTED:
         return {"deleted": 0, "restored": 0}

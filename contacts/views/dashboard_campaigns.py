@@ -94,7 +94,7 @@ def campaign_edit(request: HttpRequest, campaign_id: str) -> HttpResponse:
                         initial={"name": campaign.name, "status": campaign.status})
     if request.method == "POST" and form.is_valid():
         try:
-            services.campaign_update(campaign=campaign, **form.cleaned_data)
+            services.campaign_update(campaign=campaign, actor=request.user, **form.cleaned_data)
         except services.ServiceError as exc:
             form.add_error(None, exc.message)
         else:

@@ -8,8 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts.compliance.audit import Actor, record_event
+from contacts.errors import ValidationFailed
 from contacts.models import API_KEY_PREFIX, ApiKey, Membership, Plan, Role, Workspace, hash_api_key
 from contacts.observability import log_event
+from contacts.workspaces.permissions import Perm, require
 
 LAST_USED_RESOLUTION_SECONDS = 60  # avoid a write on every API request
 
@@ -28,15 +30,22 @@ def workspace_create(
 
 
 @transaction.atomic
-def api_key_create(*, workspace: Workspace, name: str, actor: Actor = None) -> tuple[ApiKey, str]:
-    """A new key; the raw value is returned once and only its hash is stored."""
+def api_key_create(
+    *, workspace: Workspace, name: str, role: str = Role.ADMIN, actor: Actor = None
+) -> tuple[ApiKey, str]:
+    """A new key with a role; the raw value is returned once and only its hash is stored."""
+    require(actor, workspace, Perm.MANAGE)
+    if role not in Role.values:
+        raise ValidationFailed(f"Unknown role {role!r}: use one of {', '.join(Role.values)}.",
+                               details={"role": [f"Must be one of {', '.join(Role.values)}."]})
     raw = API_KEY_PREFIX + secrets.token_urlsafe(32)
     creator = actor if getattr(actor, "is_authenticated", False) else None
     key = ApiKey.objects.create(
         workspace=workspace, name=(name or "API key").strip()[:100], prefix=raw[:12],
-        key_hash=hash_api_key(raw), created_by=creator,
+        key_hash=hash_api_key(raw), created_by=creator, role=role,
     )
-    record_event(workspace=workspace, actor=actor, action="api_key.create", count=1, details={"name": key.name})
+    record_event(workspace=workspace, actor=actor, action="api_key.create", count=1,
+                 details={"name": key.name, "role": role})
     return key, raw
 
 
@@ -61,6 +70,7 @@ def api_key_authenticate(raw: str) -> ApiKey | None:
 
 @transaction.atomic
 def api_key_revoke(*, key: ApiKey, actor: Actor = None) -> ApiKey:
+    require(actor, key.workspace, Perm.MANAGE)
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])

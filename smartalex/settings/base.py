@@ -39,6 +39,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "contacts.middleware.CurrentWorkspaceMiddleware",
+    "contacts.middleware.ForbiddenMiddleware",
 ]
 
 ROOT_URLCONF = "smartalex.urls"

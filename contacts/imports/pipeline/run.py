@@ -17,6 +17,7 @@ from contacts.models import (
     ImportStatus,
     Workspace,
 )
+from contacts.workspaces.permissions import Perm, require
 
 from .verdicts import (  # noqa: F401 - re-exported
     DNC,
@@ -109,6 +110,7 @@ def import_records(
     an ImportBatch (created here unless given) so it is listed, reportable and revertible.
     RowError.index is the record's position in `records`, from 0.
     """
+    require(actor, workspace, Perm.EDIT)
     records = list(records) if not isinstance(records, list) else records
     if campaign is not None and campaign.workspace_id != workspace.pk:
         raise services.NotFound("Campaign not found.", code="campaign_not_found")

@@ -9,6 +9,8 @@ from django.template.response import TemplateResponse
 
 from contacts import phone as phone_rules
 from contacts import services
+from contacts.workspaces.models import Workspace
+from contacts.workspaces.rules import parse_for_workspace
 
 
 class ReasonForm(forms.Form):
@@ -43,14 +45,26 @@ def with_reason(modeladmin, request: HttpRequest, queryset: QuerySet, *, title: 
     return TemplateResponse(request, "admin/contacts/reason_confirmation.html", context)
 
 
-def phone_search(queryset: QuerySet, search_term: str, field: str = "phone") -> QuerySet:
-    """Find a number typed in any format: exact E.164 when it parses, digits otherwise."""
+def filtered_workspace(request: HttpRequest) -> Workspace | None:
+    """The workspace a changelist is filtered to (its sidebar filter), if any."""
+    chosen = request.GET.get("workspace__id__exact") or request.GET.get("workspace")
+    return Workspace.objects.filter(pk=chosen).first() if chosen and str(chosen).isdigit() else None
+
+
+def phone_search(queryset: QuerySet, search_term: str, field: str = "phone", *,
+                 workspace: Workspace | None = None) -> QuerySet:
+    """Find a number typed in any format: digits anywhere, or the exact number parsed with the rules of the
+    workspace the list is filtered to (across workspaces only numbers written with a country code parse)."""
     digits = phone_rules.digits(search_term)
     if len(digits) < 3:
         return queryset.none()
     condition = Q(**{f"{field}__contains": digits})
-    info = phone_rules.parse_phone(search_term, mode="lenient")
-    if info.e164:
+    if workspace is not None:
+        info = parse_for_workspace(workspace, search_term)
+    else:
+        info = phone_rules.parse_phone(search_term, mode=phone_rules.LENIENT) if search_term.strip().startswith(
+            "+") else None
+    if info is not None and info.e164:
         condition |= Q(**{field: info.e164})
     return queryset.filter(condition)
 

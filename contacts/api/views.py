@@ -13,11 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contacts import phone as phone_rules
 from contacts import selectors, services
 from contacts.filters import CallFilter, ContactFilter
 from contacts.imports import import_records
 from contacts.models import Campaign, Contact, DncEntry, DncSource, Workspace
+from contacts.workspaces.rules import parse_for_workspace
 
 from . import serializers as s
 from .authentication import BearerKeyAuthentication
@@ -184,7 +184,7 @@ class ContactDncView(ApiView):
         data = validated(s.ReasonIn, request.data or {})
         reason = data.get("reason") or request.query_params.get("reason") or \
             f"Removed from DNC through the API ({request.auth.name})"
-        if DncEntry.objects.filter(workspace=contact.workspace, phone=contact.phone).exists():
+        if selectors.dnc_is_listed(contact.workspace, contact.phone):
             contact = services.contact_reactivate(contact=contact, reason=reason, actor=request.auth,
                                                   source=DncSource.API)
         return Response({"data": {"id": contact.public_id, "status": contact.status}})
@@ -195,8 +195,7 @@ class NormalizeView(ApiView):
     def post(self, request: Request) -> Response:
         data = validated(s.NormalizeIn, request.data)
         workspace = self.workspace(request)
-        info = phone_rules.parse_phone(data["phone"], default_country=workspace.default_country,
-                                       country_hint=data.get("country") or None, mode=workspace.phone_validation)
+        info = parse_for_workspace(workspace, data["phone"], country_hint=data.get("country") or None)
         return Response({"data": s.phone_info(info)})
 
 
@@ -280,14 +279,14 @@ class DncNumberView(ApiView):
     def delete(self, request: Request, phone: str) -> Response:
         workspace = self.workspace(request)
         e164 = services.normalize_for_workspace(workspace, phone)
-        if not DncEntry.objects.filter(workspace=workspace, phone=e164).exists():
+        if not selectors.dnc_is_listed(workspace, e164):
             raise services.NotFound(f"{e164} is not on the DNC list.", code="dnc_not_found", details={"phone": e164})
         data = validated(s.ReasonIn, request.data or {})
         reason = data.get("reason") or request.query_params.get("reason", "")
         if not reason.strip():
             raise drf.ValidationError({"reason": ["Say why the number may be called again."]})
         reactivated = services.dnc_remove_number(workspace=workspace, phone=e164, reason=reason,
-                                                 actor=request.auth, source=DncSource.API)
+                                                 actor=request.auth, source=DncSource.API, stored=True)
         return Response({"data": {"phone": e164, "removed": True, "contacts_reactivated": reactivated}})
 
 

@@ -11,6 +11,7 @@ from django.db.models import F, Q, QuerySet
 from contacts.compliance import services as dnc_service
 from contacts.compliance.audit import Actor, record_event
 from contacts.compliance.calling import calling_window
+from contacts.compliance.selectors import dnc_is_listed
 from contacts.errors import ContactDnc, OutsideCallingHours, validation_failed
 from contacts.models import (
     OUTCOME_DNC_REQUESTED,
@@ -22,7 +23,6 @@ from contacts.models import (
     CampaignStatus,
     Contact,
     ContactStatus,
-    DncEntry,
     DncSource,
     Workspace,
 )
@@ -124,7 +124,7 @@ def call_queue_outbound(
     """Queue an outbound call. A DNC number is refused first, then calling hours are checked."""
     workspace = contact.workspace
     require(actor, workspace, Perm.EDIT)
-    if contact.is_dnc or DncEntry.objects.filter(workspace=workspace, phone=contact.phone).exists():
+    if contact.is_dnc or dnc_is_listed(workspace, contact.phone):
         raise ContactDnc(
             f"{contact} is on the Do-Not-Call list and will not be dialed.",
             details={"id": contact.public_id, "phone": contact.phone},
@@ -191,7 +191,7 @@ def call_log(
     if call.outcome == OUTCOME_DNC_REQUESTED:
         dnc_service.dnc_add_number(
             workspace=workspace, phone=contact.phone, reason=f"Requested during call {call.public_id}",
-            source=DncSource.CALL, actor=actor or "call",
+            source=DncSource.CALL, actor=actor or "call", stored=True,
         )
     contact.refresh_from_db(fields=["calls_count", "last_called_at", "status", "dnc_at"])
     return call

@@ -6,7 +6,7 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
 from contacts import services
-from contacts.adminkit import ReadOnlyAdmin, phone_search, with_reason
+from contacts.adminkit import ReadOnlyAdmin, filtered_workspace, phone_search, with_reason
 from contacts.compliance.models import AuditEvent, DncAuditLog, DncEntry, DncSource
 from contacts.resources import DncEntryResource
 
@@ -43,7 +43,7 @@ class DncEntryAdmin(ImportExportModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         results, distinct = super().get_search_results(request, queryset, search_term)
         if search_term:
-            results = results | phone_search(queryset, search_term)
+            results = results | phone_search(queryset, search_term, workspace=filtered_workspace(request))
         return results, distinct
 
     def has_change_permission(self, request, obj=None):
@@ -82,7 +82,7 @@ class DncAuditLogAdmin(ReadOnlyAdmin):
     def get_search_results(self, request, queryset, search_term):
         results, distinct = super().get_search_results(request, queryset, search_term)
         if search_term:
-            results = results | phone_search(queryset, search_term)
+            results = results | phone_search(queryset, search_term, workspace=filtered_workspace(request))
         return results, distinct
 
 

@@ -11,7 +11,7 @@ CHUNK = 2000
 
 def dnc_entry_for(workspace: Workspace, phone: str) -> DncEntry | None:
     """The list entry for this E.164 number, or None."""
-    return DncEntry.objects.filter(workspace=workspace, phone=phone).first()
+    return DncEntry.objects.filter(workspace=workspace, phone=phone).select_related("created_by").first()
 
 
 def dnc_is_listed(workspace: Workspace, phone: str) -> bool:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from contacts.compliance.audit import Actor, actor_fields, record_event
+from contacts.compliance.selectors import dnc_entry_for
 from contacts.errors import NotFound, ValidationFailed
 from contacts.models import (
     Contact,
@@ -27,6 +28,12 @@ from contacts.workspaces.rules import normalize_for_workspace
 CHUNK = 2000
 
 
+def _listed_form(workspace: Workspace, phone: str, stored: bool) -> str:
+    """The number as the list keeps it: a stored contact number is already E.164 and is never parsed again
+    (a number kept under lenient rules may not pass strict parsing); anything typed is parsed for the workspace."""
+    return phone if stored else normalize_for_workspace(workspace, phone)
+
+
 def _require_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -36,13 +43,17 @@ def _require_reason(reason: str | None) -> str:
 
 @transaction.atomic
 def dnc_add_number(
-    *, workspace: Workspace, phone: str, reason: str, source: str = DncSource.MANUAL, actor: Actor = None
+    *, workspace: Workspace, phone: str, reason: str, source: str = DncSource.MANUAL, actor: Actor = None,
+    stored: bool = False,
 ) -> DncEntry:
-    """Put a number on the DNC list (idempotent) and mark every contact with it DNC."""
+    """Put a number on the DNC list (idempotent) and mark every contact with it DNC.
+
+    `stored=True` says `phone` is a contact's stored E.164 number, used as it is.
+    """
     require(actor, workspace, Perm.DNC_ADD)
     reason = _require_reason(reason)
-    e164 = normalize_for_workspace(workspace, phone)
-    existing = DncEntry.objects.filter(workspace=workspace, phone=e164).first()
+    e164 = _listed_form(workspace, phone, stored)
+    existing = dnc_entry_for(workspace, e164)
     if existing:
         return existing
     who = actor_fields(actor)
@@ -67,12 +78,13 @@ def dnc_add_number(
 
 @transaction.atomic
 def dnc_remove_number(
-    *, workspace: Workspace, phone: str, reason: str, actor: Actor = None, source: str = DncSource.MANUAL
+    *, workspace: Workspace, phone: str, reason: str, actor: Actor = None, source: str = DncSource.MANUAL,
+    stored: bool = False,
 ) -> int:
     """Take a number off the DNC list deliberately; the audit log keeps who and why. Returns contacts reactivated."""
     require(actor, workspace, Perm.DNC_MANAGE)
     reason = _require_reason(reason)
-    e164 = normalize_for_workspace(workspace, phone)
+    e164 = _listed_form(workspace, phone, stored)
     deleted, _ = DncEntry.objects.filter(workspace=workspace, phone=e164).delete()
     if not deleted:
         raise NotFound(f"{e164} is not on the DNC list.", code="dnc_not_found", details={"phone": e164})
@@ -90,7 +102,8 @@ def dnc_remove_number(
 def contact_mark_dnc(
     *, contact: Contact, reason: str, source: str = DncSource.MANUAL, actor: Actor = None
 ) -> Contact:
-    dnc_add_number(workspace=contact.workspace, phone=contact.phone, reason=reason, source=source, actor=actor)
+    dnc_add_number(workspace=contact.workspace, phone=contact.phone, reason=reason, source=source, actor=actor,
+                   stored=True)
     contact.refresh_from_db()
     return contact
 
@@ -98,7 +111,8 @@ def contact_mark_dnc(
 def contact_reactivate(
     *, contact: Contact, reason: str, actor: Actor = None, source: str = DncSource.MANUAL
 ) -> Contact:
-    dnc_remove_number(workspace=contact.workspace, phone=contact.phone, reason=reason, actor=actor, source=source)
+    dnc_remove_number(workspace=contact.workspace, phone=contact.phone, reason=reason, actor=actor, source=source,
+                      stored=True)
     contact.refresh_from_db()
     return contact
 

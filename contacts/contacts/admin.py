@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from import_export.admin import ExportMixin
 
 from contacts import services
-from contacts.adminkit import phone_search, with_reason
+from contacts.adminkit import filtered_workspace, phone_search, with_reason
 from contacts.compliance.models import DncSource
 from contacts.contacts.models import Contact, SavedView
 from contacts.resources import ContactResource
@@ -53,7 +53,7 @@ class ContactAdmin(ExportMixin, admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         results, distinct = super().get_search_results(request, queryset, search_term)
         if search_term:
-            results = results | phone_search(queryset, search_term)
+            results = results | phone_search(queryset, search_term, workspace=filtered_workspace(request))
         return results, distinct
 
     def get_readonly_fields(self, request, obj=None):

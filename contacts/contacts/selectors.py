@@ -9,6 +9,7 @@ from contacts import phone as phone_rules
 from contacts.contacts.models import Contact
 from contacts.errors import ContactNotFound
 from contacts.workspaces.models import Workspace
+from contacts.workspaces.rules import workspace_country
 
 
 def contact_get(workspace: Workspace, public_id: str) -> Contact:
@@ -54,8 +55,8 @@ def contact_search(queryset: QuerySet[Contact], term: str, *, workspace: Workspa
             for d in phone_digits:
                 phone |= Q(phone__contains=d)
         if workspace is not None:
-            e164, _ = phone_rules.e164_or_reason(term, (workspace.default_country or "US").upper(),
-                                                  phone_rules.LENIENT)
+            # Lenient on purpose: a search should find a stored number even under strict workspaces.
+            e164, _ = phone_rules.e164_or_reason(term, workspace_country(workspace), phone_rules.LENIENT)
             if e164:
                 phone |= Q(phone=e164)
     if fts_text and fts_phone and len(long_words) == len(words):

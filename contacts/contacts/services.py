@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from contacts.compliance import services as dnc_service
 from contacts.compliance.audit import Actor, record_event
+from contacts.compliance.selectors import dnc_entry_for
 from contacts.errors import DuplicatePhone, ValidationFailed, validation_failed
-from contacts.models import Contact, ContactStatus, DncEntry, DncSource, Workspace
+from contacts.models import Contact, ContactStatus, DncSource, Workspace
 from contacts.workspaces.permissions import Perm, require
 from contacts.workspaces.rules import contact_limit_check, normalize_for_workspace
 
@@ -68,7 +69,7 @@ def contact_create(
         notes=notes or "",
         metadata=_clean_metadata(metadata),
     )
-    entry = DncEntry.objects.filter(workspace=workspace, phone=e164).first()
+    entry = dnc_entry_for(workspace, e164)
     if entry:
         contact.status, contact.dnc_at = ContactStatus.DNC, entry.created_at
     try:
@@ -109,7 +110,7 @@ def contact_update(*, contact: Contact, data: dict[str, Any], actor: Actor = Non
             if Contact.objects.filter(workspace=workspace, phone=e164).exclude(pk=contact.pk).exists():
                 raise _duplicate(workspace, e164)
             contact.phone = e164
-            entry = DncEntry.objects.filter(workspace=workspace, phone=e164).first()
+            entry = dnc_entry_for(workspace, e164)
             contact.status = ContactStatus.DNC if entry else ContactStatus.ACTIVE
             contact.dnc_at = entry.created_at if entry else None
     try:

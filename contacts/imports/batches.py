@@ -28,6 +28,7 @@ from contacts.models import (
     Workspace,
 )
 from contacts.workspaces.permissions import Perm, require
+from contacts.workspaces.rules import plan_room
 
 from .mapping import COUNTRY, IGNORE, ColumnMapping, header_signature, is_known_header
 from .pipeline import (
@@ -155,7 +156,7 @@ def preview_file(workspace: Workspace, opened: OpenedTable, mapping: ColumnMappi
     evaluator = Evaluator(workspace, options)
     preview = Preview()
     limit = workspace.contact_limit
-    remaining = None if limit is None else max(0, limit - Contact.objects.for_workspace(workspace).count())
+    remaining = plan_room(workspace)
     for chunk in chunked(file_items(opened, mapping), CHUNK_SIZE):
         for row in evaluator.evaluate(chunk):
             if row.verdict in (NEW, "dnc") and remaining is not None:

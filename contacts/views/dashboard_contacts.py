@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from contacts import selectors, services
 from contacts.filters import ContactFilter
 from contacts.forms_dashboard import ContactForm, ReasonForm, SavedViewForm
-from contacts.models import Campaign, Contact, DncAuditLog, DncEntry, SavedView, Workspace
+from contacts.models import Campaign, Contact, DncAuditLog, SavedView, Workspace
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -90,8 +90,7 @@ def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
         "contact": contact,
         "calls": calls,
         "memberships": contact.campaign_memberships.select_related("campaign").order_by("-added_at"),
-        "dnc_entry": DncEntry.objects.for_workspace(workspace).filter(phone=contact.phone)
-        .select_related("created_by").first(),
+        "dnc_entry": selectors.dnc_entry_for(workspace, contact.phone),
         "dnc_history": DncAuditLog.objects.for_workspace(workspace).filter(phone=contact.phone)
         .select_related("actor"),
         "window": services.calling_window(workspace=workspace, phone=contact.phone),
@@ -203,8 +202,7 @@ def _reason_page(request: HttpRequest, contact_id: str, *, mark: bool) -> HttpRe
             form.add_error("reason", exc.message)
         else:
             return redirect("contact_detail", contact_id=contact.public_id)
-    entry = None if mark else DncEntry.objects.for_workspace(contact.workspace).filter(phone=contact.phone) \
-        .select_related("created_by").first()
+    entry = None if mark else selectors.dnc_entry_for(contact.workspace, contact.phone)
     return render(request, "contacts/dashboard/contact_reason.html",
                   {"contact": contact, "form": form, "mark": mark, "dnc_entry": entry})
 

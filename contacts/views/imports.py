@@ -38,6 +38,7 @@ from contacts.imports import (
 )
 from contacts.imports.mapping import COUNTRY, IGNORE, METADATA, PHONE
 from contacts.models import Campaign, ImportBatch, ImportRow, ImportRowOutcome, ImportStatus, Workspace
+from contacts.workspaces.rules import workspace_country
 
 SAMPLE_VALUES = 3
 ERRORS_SHOWN = 100
@@ -237,10 +238,10 @@ def import_mapping(request: HttpRequest, batch_id: str) -> HttpResponse:
 
 def options_from_post(post, workspace: Workspace) -> tuple[Options, list[str]]:
     errors = []
-    country = (post.get("default_country") or workspace.default_country or "US").strip().upper()
+    country = workspace_country(workspace, post.get("default_country"))
     if not phone_rules.is_supported_region(country):
         errors.append(f"{country!r} is not a country code.")
-        country = workspace.default_country
+        country = workspace_country(workspace)
     campaign = None
     if post.get("campaign_id"):
         campaign = Campaign.objects.for_workspace(workspace).filter(public_id=post["campaign_id"]).first()
@@ -295,7 +296,7 @@ def import_preview(request: HttpRequest, batch_id: str) -> HttpResponse:
     except FileProblem as exc:
         messages.error(request, f"{exc.message} Upload a corrected file.")
         return redirect("import_new")
-    country = options.default_country or workspace.default_country
+    country = workspace_country(workspace, options.default_country)
     summary = [(key, VERDICT_LABELS[key], preview.counts[key], VERDICT_BADGES[key]) for key in VERDICT_LABELS
                if preview.counts[key]]
     context = {

@@ -18,6 +18,7 @@ from contacts.models import (
     ImportBatch,
     Workspace,
 )
+from contacts.workspaces.rules import workspace_country
 
 KEEP_ERRORS_IN_MEMORY = 1000  # a batch stores every rejected row; the result keeps the first ones
 
@@ -161,7 +162,7 @@ class Evaluator:
     def __init__(self, workspace: Workspace, options: Options, batch_id: int | None = None):
         self.workspace = workspace
         self.options = options
-        self.default_country = (options.default_country or workspace.default_country or "US").upper()
+        self.default_country = workspace_country(workspace, options.default_country)
         self.mode = str(workspace.phone_validation or "strict")  # plain str: it is pickled to the helper
         # Numbers seen so far. A writing run (batch_id set) keeps only the current chunk's: numbers of earlier
         # chunks are in the database with import_batch = this batch, which `resolve` reads as duplicates.

@@ -17,6 +17,7 @@ from contacts.models import (
     ImportRowOutcome,
     Workspace,
 )
+from contacts.workspaces.rules import plan_room
 
 from .verdicts import (
     DNC,
@@ -49,10 +50,7 @@ class Writer:
         self.store_raw = store_raw
 
     def _remaining(self) -> int | None:
-        limit = self.workspace.contact_limit
-        if limit is None:
-            return None
-        return max(0, limit - Contact.objects.for_workspace(self.workspace).count())
+        return plan_room(self.workspace)
 
     def write(self, evaluator: Evaluator, chunk: list[tuple[int, Mapping[str, object], Any]],
               parsed: list[tuple[str | None, str, str]] | None = None) -> list[RowVerdict]:

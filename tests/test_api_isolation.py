@@ -22,6 +22,7 @@ OBJECTS = {
     "contact_id": lambda o: o["contact"].public_id,
     "campaign_id": lambda o: o["campaign"].public_id,
     "phone": lambda o: o["dnc_phone"],
+    "call_id": lambda o: o["call"].public_id,
 }
 METHODS = ("get", "post", "put", "patch", "delete")
 

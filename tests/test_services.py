@@ -204,9 +204,11 @@ def test_queue_call_refuses_dnc_first(workspace):
 def test_queue_call_inside_and_outside_calling_hours(workspace):
     contact = make_contact(workspace, "+12025550143")
     call = services.call_queue_outbound(contact=contact, now=NOON_NY)
-    assert call.status == "queued" and call.direction == "outbound"
+    assert call.status == "queued" and call.direction == "outbound" and not call.reused
+    assert services.call_queue_outbound(contact=contact, now=NOON_NY).pk == call.pk  # no second call
+    other = make_contact(workspace, "+12025550144")
     with pytest.raises(services.OutsideCallingHours) as err:
-        services.call_queue_outbound(contact=contact, now=LATE_NY)
+        services.call_queue_outbound(contact=other, now=LATE_NY)
     assert err.value.details["timezones"] == ["America/New_York"]
     assert err.value.details["local_time"].startswith("2024-01-15T22:00")
     assert err.value.details["opens_at"] == "2024-01-16T13:00:00+00:00"  # 08:00 New York

@@ -4,7 +4,7 @@ from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import dialer, views
 from .errors import not_found_view
 
 
@@ -31,8 +31,14 @@ urlpatterns = [
     *route("dnc", views.DncListView.as_view(), "api_dnc"),
     *route("dnc/<str:phone>", views.DncNumberView.as_view(), "api_dnc_number"),
     *route("campaigns", views.CampaignsView.as_view(), "api_campaigns"),
-    *route("campaigns/<str:campaign_id>", views.CampaignDetailView.as_view(), "api_campaign"),
+    *route("campaigns/<str:campaign_id>", dialer.CampaignSettingsView.as_view(), "api_campaign"),
+    *route("campaigns/<str:campaign_id>/start", dialer.CampaignStartView.as_view(), "api_campaign_start"),
+    *route("campaigns/<str:campaign_id>/pause", dialer.CampaignPauseView.as_view(), "api_campaign_pause"),
+    *route("campaigns/<str:campaign_id>/stop", dialer.CampaignStopView.as_view(), "api_campaign_stop"),
+    *route("campaigns/<str:campaign_id>/script", dialer.ScriptPreviewView.as_view(), "api_campaign_script"),
     *route("campaigns/<str:campaign_id>/contacts", views.CampaignContactsView.as_view(), "api_campaign_contacts"),
     *route("calls", views.CallsView.as_view(), "api_calls"),
+    *route("calls/claim", dialer.ClaimView.as_view(), "api_calls_claim"),
+    *route("calls/<str:call_id>", dialer.CallDetailView.as_view(), "api_call"),
     re_path(r"^.*$", not_found_view),
 ]

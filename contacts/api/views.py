@@ -250,7 +250,8 @@ class QueueCallView(ApiView):
         data = validated(s.QueueCallIn, request.data or {})
         call = services.call_queue_outbound(contact=contact, campaign=self.campaign(request, data.get("campaign_id")),
                                             actor=request.auth)
-        return Response({"data": s.call_full(call)}, status=201)
+        # A contact with a call already queued or under way gets that call back, not a second one.
+        return Response({"data": s.call_full(call)}, status=200 if call.reused else 201)
 
 
 class DncListView(ApiView):

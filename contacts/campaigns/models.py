@@ -1,6 +1,8 @@
 """Campaigns, their members and calls."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.db.models import Q
 
@@ -20,6 +22,12 @@ class Campaign(models.Model):
     public_id = models.CharField(max_length=40, unique=True, default=new_campaign_id, editable=False)
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    script = models.TextField(
+        blank=True, help_text="What the agent says first; {{first_name}}, {{custom.KEY}}, {{first_name|there}}"
+    )
+    max_attempts = models.PositiveSmallIntegerField(default=3, help_text="Calls per member, retries included")
+    retry_after = models.DurationField(default=timedelta(hours=4), help_text="Wait before calling a member again")
+    started_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     contacts = models.ManyToManyField(Contact, through="CampaignMembership", related_name="campaigns")
 
@@ -58,13 +66,20 @@ class CallDirection(models.TextChoices):
 
 class CallStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
-    RINGING = "ringing", "Ringing"
+    DIALING = "dialing", "Dialing"
     IN_PROGRESS = "in_progress", "In progress"
     COMPLETED = "completed", "Completed"
     NO_ANSWER = "no_answer", "No answer"
     BUSY = "busy", "Busy"
-    FAILED = "failed", "Failed"
     VOICEMAIL = "voicemail", "Voicemail"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+
+
+# Statuses of a call nobody is working on any more, and the ones worth another attempt later.
+FINAL_CALL_STATUSES = frozenset({"completed", "no_answer", "busy", "voicemail", "failed", "canceled"})
+ACTIVE_CALL_STATUSES = frozenset({"queued", "dialing", "in_progress"})
+RETRYABLE_CALL_STATUSES = frozenset({"no_answer", "busy", "voicemail"})
 
 
 class Sentiment(models.TextChoices):
@@ -93,6 +108,16 @@ class Call(models.Model):
     transcript = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # The dialer: when a queued call may be handed out, who holds it and until when.
+    not_before = models.DateTimeField(null=True, blank=True, help_text="Not handed out before this time")
+    attempt = models.PositiveSmallIntegerField(default=1, help_text="Attempt number for this contact and campaign")
+    claim_token = models.CharField(max_length=32, blank=True)
+    claim_count = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    agent = models.CharField(max_length=100, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = WorkspaceQuerySet.as_manager()
 
@@ -109,6 +134,9 @@ class Call(models.Model):
             models.Index(fields=["workspace", "-created_at"], name="call_ws_created"),
             models.Index(fields=["contact", "-created_at"], name="call_contact_created"),
             models.Index(fields=["campaign", "-created_at"], name="call_campaign_created"),
+            models.Index(fields=["workspace", "status", "not_before"], name="call_ws_status_due"),
+            models.Index(fields=["status", "lease_expires_at"], name="call_status_lease"),
+            models.Index(fields=["claim_token"], name="call_claim_token"),
         ]
 
     def __str__(self) -> str:

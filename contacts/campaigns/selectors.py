@@ -44,7 +44,7 @@ def overview_stats(workspace: Workspace, *, now=None) -> dict:
     per_status = dict(recent.values_list("status").annotate(n=Count("*")))
     calls_30 = sum(per_status.values())
     answered_30 = sum(n for s, n in per_status.items() if s == "completed")
-    finished_30 = sum(n for s, n in per_status.items() if s not in ("queued", "ringing", "in_progress"))
+    finished_30 = sum(n for s, n in per_status.items() if s not in ("queued", "dialing", "in_progress", "canceled"))
     calls_7 = recent.filter(created_at__gte=since_7).count()
     sentiment = dict(recent.exclude(sentiment="").values_list("sentiment").annotate(n=Count("*")))
     # Calls per day over the last 14 days, answered vs not.

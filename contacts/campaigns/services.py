@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
+from contacts.campaigns import scripts
+from contacts.campaigns.models import ACTIVE_CALL_STATUSES
 from contacts.compliance import services as dnc_service
 from contacts.compliance.audit import Actor, record_event
 from contacts.compliance.calling import calling_window
 from contacts.compliance.selectors import dnc_is_listed
-from contacts.errors import ContactDnc, OutsideCallingHours, validation_failed
+from contacts.errors import ContactDnc, OutsideCallingHours, ValidationFailed, validation_failed
 from contacts.models import (
     OUTCOME_DNC_REQUESTED,
     Call,
@@ -38,12 +40,36 @@ class MembershipChange:
     already_members: int
 
 
+def _apply_calling_settings(campaign: Campaign, *, script: str | None, max_attempts: int | None,
+                            retry_after: timedelta | None) -> None:
+    """Script, attempts and retry spacing, checked before they reach a dialer."""
+    if script is not None:
+        unknown = scripts.unknown_variables(script)
+        if unknown:
+            raise ValidationFailed(
+                f"Unknown variable {{{{{unknown[0]}}}}}: use {', '.join(scripts.FIELDS)} or custom.KEY.",
+                details={"script": [f"Unknown variable(s): {', '.join(unknown)}."]},
+            )
+        campaign.script = script.strip()
+    if max_attempts is not None:
+        if not 1 <= int(max_attempts) <= 20:
+            raise ValidationFailed("max_attempts must be between 1 and 20.", details={"max_attempts": ["1-20."]})
+        campaign.max_attempts = int(max_attempts)
+    if retry_after is not None:
+        if not timedelta(minutes=1) <= retry_after <= timedelta(days=30):
+            raise ValidationFailed("retry_after must be between 1 minute and 30 days.",
+                                   details={"retry_after": ["Between 60 and 2,592,000 seconds."]})
+        campaign.retry_after = retry_after
+
+
 @transaction.atomic
 def campaign_create(
-    *, workspace: Workspace, name: str, status: str = CampaignStatus.DRAFT, actor: Actor = None
+    *, workspace: Workspace, name: str, status: str = CampaignStatus.DRAFT, actor: Actor = None,
+    script: str = "", max_attempts: int | None = None, retry_after: timedelta | None = None,
 ) -> Campaign:
     require(actor, workspace, Perm.EDIT)
     campaign = Campaign(workspace=workspace, name=(name or "").strip(), status=status)
+    _apply_calling_settings(campaign, script=script, max_attempts=max_attempts, retry_after=retry_after)
     try:
         campaign.full_clean(exclude=["workspace"])
     except ValidationError as exc:
@@ -56,13 +82,15 @@ def campaign_create(
 
 @transaction.atomic
 def campaign_update(
-    *, campaign: Campaign, name: str | None = None, status: str | None = None, actor: Actor = None
+    *, campaign: Campaign, name: str | None = None, status: str | None = None, actor: Actor = None,
+    script: str | None = None, max_attempts: int | None = None, retry_after: timedelta | None = None,
 ) -> Campaign:
     require(actor, campaign.workspace, Perm.EDIT)
     if name is not None:
         campaign.name = name.strip()
     if status is not None:
         campaign.status = status
+    _apply_calling_settings(campaign, script=script, max_attempts=max_attempts, retry_after=retry_after)
     try:
         campaign.full_clean(exclude=["workspace"])
     except ValidationError as exc:
@@ -121,9 +149,19 @@ def campaign_remove_contacts(*, campaign: Campaign, contacts: QuerySet[Contact],
 def call_queue_outbound(
     *, contact: Contact, campaign: Campaign | None = None, actor: Actor = None, now: datetime | None = None
 ) -> Call:
-    """Queue an outbound call. A DNC number is refused first, then calling hours are checked."""
+    """Queue an outbound call. A DNC number is refused first, then calling hours are checked.
+
+    A contact with a call already queued or under way gets that call back (`call.reused` is True):
+    a second click never queues a second call.
+    """
     workspace = contact.workspace
     require(actor, workspace, Perm.EDIT)
+    Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk", flat=True).first()
+    open_call = (Call.objects.filter(contact=contact, status__in=ACTIVE_CALL_STATUSES)
+                 .order_by("-created_at", "-id").first())
+    if open_call is not None:
+        open_call.reused = True
+        return open_call
     if contact.is_dnc or dnc_is_listed(workspace, contact.phone):
         raise ContactDnc(
             f"{contact} is on the Do-Not-Call list and will not be dialed.",
@@ -145,6 +183,7 @@ def call_queue_outbound(
         workspace=workspace, contact=contact, campaign=campaign, phone=contact.phone,
         direction=CallDirection.OUTBOUND, status=CallStatus.QUEUED,
     )
+    call.reused = False
     record_event(workspace=workspace, actor=actor, action="call.queue", count=1, details={"call": call.public_id})
     return call
 

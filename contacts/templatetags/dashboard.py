@@ -10,7 +10,8 @@ register = template.Library()
 
 STATUS_BADGES = {
     "active": "bg-green-lt", "dnc": "bg-red-lt", "draft": "bg-secondary-lt", "paused": "bg-yellow-lt",
-    "completed": "bg-blue-lt", "queued": "bg-secondary-lt", "ringing": "bg-azure-lt", "in_progress": "bg-azure-lt",
+    "completed": "bg-blue-lt", "queued": "bg-secondary-lt", "dialing": "bg-azure-lt", "in_progress": "bg-azure-lt",
+    "canceled": "bg-secondary-lt",
     "no_answer": "bg-orange-lt", "busy": "bg-orange-lt", "failed": "bg-red-lt", "voicemail": "bg-purple-lt",
     "positive": "bg-green-lt", "neutral": "bg-secondary-lt", "negative": "bg-red-lt", "pending": "bg-secondary-lt",
     "processing": "bg-azure-lt", "reverted": "bg-orange-lt",

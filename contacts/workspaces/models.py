@@ -67,6 +67,9 @@ class Workspace(models.Model):
     timezone = models.CharField(max_length=64, default="UTC")
     calling_window_start = models.TimeField(default=time(8, 0))
     calling_window_end = models.TimeField(default=time(21, 0))
+    call_lease_minutes = models.PositiveSmallIntegerField(
+        default=10, help_text="Minutes a dialer may hold a claimed call before it goes back to the queue"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

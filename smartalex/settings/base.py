@@ -6,7 +6,9 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-key-change-me")
+# Development only: production settings refuse this key (and any other placeholder).
+LOCAL_FALLBACK_SECRET_KEY = "dev-insecure-key-change-me"  # noqa: S105 - refused by production
+SECRET_KEY = os.environ.get("SECRET_KEY", LOCAL_FALLBACK_SECRET_KEY)
 DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 

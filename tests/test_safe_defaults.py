@@ -2,13 +2,25 @@
 escaping in every writer, password reset only with email, sample files found or loudly missing."""
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
+import re
 import secrets
 import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
+import tablib
+from django.core.management import call_command
+
+from contacts import services
+from contacts.models import Contact, ImportBatch, Workspace
+from contacts.resources import ContactResource, DncEntryResource
+from tests.factories import make_contact, make_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = secrets.token_urlsafe(50)
@@ -78,3 +90,110 @@ def test_production_accepts_a_random_50_character_key(tmp_path):
                         ALLOWED_HOSTS="contacts.example.com", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "started"
+
+
+# --- 3. One formula-escaping rule for every CSV the product writes ---
+
+PAYLOADS = ['=HYPERLINK("http://x")', "+SUM(1)", "@cmd", "-2+3"]
+
+
+def read_csv_response(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def run_import_command(path: Path, workspace_slug: str) -> dict:
+    out = io.StringIO()
+    call_command("import_contacts", str(path), "--workspace", workspace_slug, stdout=out, stderr=io.StringIO())
+    return json.loads(out.getvalue().strip().splitlines()[-1])
+
+
+@pytest.mark.django_db
+def test_dashboard_export_escapes_text_cells_and_custom_field_headers(client_logged_in, workspace, tmp_path):
+    make_contact(workspace, "+14155550101", first_name=PAYLOADS[0], last_name=PAYLOADS[1], company=PAYLOADS[2],
+                 notes=PAYLOADS[3], metadata={PAYLOADS[0]: PAYLOADS[3]})
+    make_contact(workspace, "+442079460000", first_name="Cy")
+    header, *rows = read_csv_response(client_logged_in.get("/contacts/export.csv"))
+    assert header[-1] == "'" + PAYLOADS[0]  # a custom field's name is a header cell too
+    evil = dict(zip(header, rows[0], strict=True))
+    assert [evil[k] for k in ("first_name", "last_name", "company", "notes", "'" + PAYLOADS[0])] == \
+        ["'" + p for p in PAYLOADS] + ["'" + PAYLOADS[3]]
+    assert [dict(zip(header, r, strict=True))["phone"] for r in rows] == ["+14155550101", "+442079460000"]
+    # Phone cells round-trip through the import command into another workspace.
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"".join(client_logged_in.get("/contacts/export.csv").streaming_content))
+    make_workspace("copy")
+    assert run_import_command(path, "copy")["imported"] == 2
+    copied = Contact.objects.for_workspace(Workspace.objects.get(slug="copy"))
+    assert set(copied.values_list("phone", flat=True)) == {"+14155550101", "+442079460000"}
+    assert copied.get(phone="+14155550101").first_name == "'" + PAYLOADS[0]  # stays inert
+
+
+@pytest.mark.django_db
+def test_import_error_report_escapes_every_cell_including_the_files_header_row(client_logged_in, workspace,
+                                                                                 tmp_path):
+    source = tmp_path / "leads.csv"
+    with source.open("w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["Phone", *PAYLOADS])
+        out.writerow(["+1 415-555-0101", "a", "b", "c", "d"])
+        out.writerow(["+1 (415) 555-0101", *PAYLOADS])  # duplicate in the file: skipped, reported
+        out.writerow(["+1 (999) 555-0100", *PAYLOADS])  # no such area code: invalid, reported
+    counts = run_import_command(source, "acme")
+    assert (counts["imported"], counts["duplicates_skipped"], counts["invalid_skipped"]) == (1, 1, 1)
+    batch = ImportBatch.objects.get(workspace=workspace)
+    response = client_logged_in.get(f"/imports/{batch.public_id}/errors.csv")
+    header, duplicate, invalid = read_csv_response(response)
+    assert header == ["row", "Phone", *("'" + p for p in PAYLOADS), "error_code", "error"]
+    assert duplicate[1:6] == ["'+1 (415) 555-0101", *("'" + p for p in PAYLOADS)]
+    assert invalid[1:6] == ["'+1 (999) 555-0100", *("'" + p for p in PAYLOADS)]
+    # The report re-imports: Excel's leading ' is stripped from phone cells.
+    report = tmp_path / "errors.csv"
+    report.write_bytes(b"".join(client_logged_in.get(f"/imports/{batch.public_id}/errors.csv").streaming_content))
+    make_workspace("retry")
+    assert run_import_command(report, "retry")["imported"] == 1
+    assert list(Contact.objects.filter(workspace__slug="retry").values_list("phone", flat=True)) == ["+14155550101"]
+
+
+def admin_export(client, fmt: str) -> bytes:
+    """POST the admin's export form for contacts, every field ticked, in the format labelled `fmt`."""
+    page = client.get("/admin/contacts/contact/export/").content.decode()
+    formats = dict((label.lower(), value) for value, label in re.findall(r'<option value="(\d+)">([^<]+)</option>',
+                                                                         page))
+    fields = set(re.findall(r'name="(contactresource_\w+)"', page))
+    response = client.post("/admin/contacts/contact/export/", {"format": formats[fmt], "resource": "0",
+                                                               **dict.fromkeys(fields, "on")})
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    return response.content
+
+
+@pytest.mark.django_db
+def test_admin_export_escapes_text_cells_and_phone_cells_round_trip(admin_client_ws, workspace):
+    make_contact(workspace, "+14155550101", first_name=PAYLOADS[0], last_name=PAYLOADS[1], company=PAYLOADS[2],
+                 notes=PAYLOADS[3])
+    exported = admin_export(admin_client_ws, "csv").decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [rows[0][k] for k in ("first_name", "last_name", "company", "notes")] == ["'" + p for p in PAYLOADS]
+    assert rows[0]["phone"] == "+14155550101" and rows[0]["workspace"] == "acme"
+    # XLSX too: openpyxl would store a cell starting with = as a live formula.
+    sheet = openpyxl.load_workbook(io.BytesIO(admin_export(admin_client_ws, "xlsx"))).active
+    cells = {c.value: v for c, v in zip(sheet[1], sheet[2], strict=True)}
+    assert cells["first_name"].data_type == "s" and cells["first_name"].value == "'" + PAYLOADS[0]
+    assert cells["phone"].value == "+14155550101"
+    # The exported file goes back in through the admin's import resource with the same number.
+    Contact.objects.all().delete()
+    result = ContactResource().import_data(tablib.Dataset().load(exported, format="csv"), dry_run=False,
+                                           raise_errors=True)
+    assert result.totals["new"] == 1
+    again = Contact.objects.for_workspace(workspace).get()
+    assert (again.phone, again.first_name) == ("+14155550101", "'" + PAYLOADS[0])
+
+
+@pytest.mark.django_db
+def test_admin_dnc_export_escapes_the_reason(workspace):
+    services.dnc_add_number(workspace=workspace, phone="+14155550166", reason=PAYLOADS[0], source="manual",
+                            actor=None)
+    exported = DncEntryResource().export()
+    row = dict(zip(exported.headers, exported[0], strict=True))
+    assert (row["phone"], row["reason"]) == ("+14155550166", "'" + PAYLOADS[0])

@@ -15,7 +15,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 
 from contacts import services
 from contacts.models import Contact, ImportBatch, Workspace
@@ -90,6 +92,80 @@ def test_production_accepts_a_random_50_character_key(tmp_path):
                         ALLOWED_HOSTS="contacts.example.com", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "started"
+
+
+# --- 2. Cache-Control: private, no-store for signed-in users ---
+
+def directives(response) -> set[str]:
+    return {d.strip() for d in response.get("Cache-Control", "").split(",") if d.strip()}
+
+
+def upload_csv(client, text: str, name: str = "leads.csv"):
+    response = client.post("/imports/new/", {"file": SimpleUploadedFile(name, text.encode())})
+    assert response.status_code == 302, response.content[:300]
+    return ImportBatch.objects.get(public_id=response["Location"].split("/")[2])
+
+
+@pytest.mark.django_db
+def test_every_dashboard_response_to_a_signed_in_user_is_private_no_store(client_logged_in, workspace):
+    contact = make_contact(workspace, "+14155550101", first_name="Ann")
+    batch = upload_csv(client_logged_in, "Phone,Name\n+14155550199,Bo\n")
+    responses = {path: client_logged_in.get(path) for path in (
+        "/", "/contacts/", f"/contacts/{contact.public_id}/", "/campaigns/", "/calls/", "/imports/",
+        f"/imports/{batch.public_id}/mapping/", "/contacts/export.csv", f"/imports/{batch.public_id}/errors.csv",
+        "/healthz")}
+    responses["htmx partial"] = client_logged_in.get("/contacts/", {"search": "Ann"}, HTTP_HX_REQUEST="true")
+    responses["redirect"] = client_logged_in.get(f"/imports/{batch.public_id}/")  # unmapped batch: to mapping
+    for name, response in responses.items():
+        assert response.status_code in (200, 302), name
+        assert directives(response) == {"private", "no-store"}, (name, response.get("Cache-Control"))
+
+
+@pytest.mark.django_db
+def test_a_views_own_cache_control_gains_what_it_lacks_and_keeps_the_rest(client_logged_in, admin_client_ws):
+    batch = upload_csv(client_logged_in, "Phone\n+14155550199\n")
+    progress = client_logged_in.get(f"/imports/{batch.public_id}/progress/")  # the view says `no-store`
+    assert directives(progress) == {"no-store", "private"}
+    admin = admin_client_ws.get("/admin/")  # never_cache already says both: left exactly as Django wrote it
+    assert admin["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def test_public_directive_is_replaced_for_a_signed_in_user(rf):
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    from contacts.middleware import PrivateCacheMiddleware
+
+    def view(request):
+        response = HttpResponse("hi")
+        response["Cache-Control"] = "public, max-age=600"
+        return response
+
+    request = rf.get("/")
+    request.user = type("Signed", (), {"is_authenticated": True})()
+    assert directives(PrivateCacheMiddleware(view)(request)) == {"private", "no-store", "max-age=600"}
+    request.user = AnonymousUser()
+    assert PrivateCacheMiddleware(view)(request)["Cache-Control"] == "public, max-age=600"
+
+
+@pytest.mark.django_db
+def test_api_responses_to_a_key_are_private_no_store(client, workspace):
+    _, raw = services.api_key_create(workspace=workspace, name="cache test")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    make_contact(workspace, "+14155550101")
+    for response in (client.get("/v1/contacts", **auth), client.get("/v1/dnc", **auth),
+                     client.get("/v1/contacts/contact_nope", **auth)):
+        assert directives(response) == {"private", "no-store"}, response.status_code
+    refused = client.get("/v1/contacts", HTTP_AUTHORIZATION="Bearer sak_wrong")
+    assert refused.status_code == 401 and "private" not in directives(refused)
+
+
+@pytest.mark.django_db
+def test_anonymous_and_static_responses_are_left_alone(client_logged_in):
+    assert "private" not in directives(Client().get("/healthz"))  # a fresh anonymous client
+    static = client_logged_in.get("/static/css/app.css")
+    assert static.status_code == 200
+    assert not directives(static) & {"private", "no-store"}  # WhiteNoise's own caching headers
 
 
 # --- 3. One formula-escaping rule for every CSV the product writes ---

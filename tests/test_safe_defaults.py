@@ -15,9 +15,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 import tablib
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 from contacts import services
 from contacts.models import Contact, ImportBatch, Workspace
@@ -273,3 +274,57 @@ def test_admin_dnc_export_escapes_the_reason(workspace):
     exported = DncEntryResource().export()
     row = dict(zip(exported.headers, exported[0], strict=True))
     assert (row["phone"], row["reason"]) == ("+14155550166", "'" + PAYLOADS[0])
+
+
+# --- 4. Password reset only when email is configured ---
+
+RESET_PAGES = ("/accounts/password_reset/", "/accounts/password_reset/done/", "/accounts/reset/MQ/set-password/",
+               "/accounts/reset/done/")
+
+
+@pytest.mark.django_db
+@override_settings(PASSWORD_RESET_ENABLED=False)
+def test_password_reset_is_404_and_not_offered_without_email(client, user):
+    for path in RESET_PAGES:
+        assert client.get(path).status_code == 404, path
+    user.email = "manager@acme.test"
+    user.save()
+    assert client.post("/accounts/password_reset/", {"email": user.email}).status_code == 404
+    assert not mail.outbox
+    login = client.get("/accounts/login/").content.decode()
+    assert "Sign in" in login and "password_reset" not in login and "Forgot password" not in login
+
+
+@pytest.mark.django_db
+@override_settings(PASSWORD_RESET_ENABLED=True)
+def test_password_reset_works_and_is_linked_when_email_is_configured(client, user):
+    user.email = "manager@acme.test"
+    user.save()
+    login = client.get("/accounts/login/").content.decode()
+    assert 'href="/accounts/password_reset/"' in login and "Forgot password?" in login
+    assert client.get("/accounts/password_reset/").status_code == 200
+    response = client.post("/accounts/password_reset/", {"email": user.email})
+    assert response.status_code == 302 and response["Location"] == "/accounts/password_reset/done/"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [user.email]
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    assert form.status_code == 200
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": "Fresh-pass-4821",
+                                                    "new_password2": "Fresh-pass-4821"})
+    assert done.status_code == 302 and done["Location"] == "/accounts/reset/done/"
+    user.refresh_from_db()
+    assert user.check_password("Fresh-pass-4821")
+
+
+@pytest.mark.parametrize(("env", "enabled"), [
+    ({}, False),
+    ({"EMAIL_HOST": "smtp.example.com"}, True),
+    ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend", "EMAIL_HOST": "smtp.example.com"}, False),
+    ({"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}, False),
+    ({"EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend"}, True),
+], ids=["nothing", "smtp-host", "console", "locmem", "provider-backend"])
+def test_password_reset_enabled_follows_the_email_environment(env, enabled):
+    result = run_python("import django; django.setup(); from django.conf import settings; "
+                        "print(settings.PASSWORD_RESET_ENABLED)", DJANGO_SETTINGS_MODULE="smartalex.settings.local",
+                        **env)
+    assert result.stdout.strip().splitlines()[-1] == str(enabled), result.stderr

@@ -23,6 +23,7 @@ from django.test import Client, override_settings
 from contacts import services
 from contacts.models import Contact, ImportBatch, Workspace
 from contacts.resources import ContactResource, DncEntryResource
+from tests.conftest import sample_file, samples_dir
 from tests.factories import make_contact, make_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -328,3 +329,35 @@ def test_password_reset_enabled_follows_the_email_environment(env, enabled):
                         "print(settings.PASSWORD_RESET_ENABLED)", DJANGO_SETTINGS_MODULE="smartalex.settings.local",
                         **env)
     assert result.stdout.strip().splitlines()[-1] == str(enabled), result.stderr
+
+
+# --- 5. Sample files: ../shared/samples beside the project, or a loud skip / a CI failure ---
+
+def run_sample_test(**env: str) -> subprocess.CompletedProcess:
+    """One sample-file test in a child pytest (SQLite: never the parent's PostgreSQL test database)."""
+    dropped = ("DATABASE_URL", "SAMPLES_DIR", "CI", "PYTEST_ADDOPTS")
+    environment = {k: v for k, v in os.environ.items() if k not in dropped} | env
+    test = "tests/test_import_command.py::test_sample_imports_with_readme_counts_default_us[google_contacts.csv]"
+    return subprocess.run([sys.executable, "-m", "pytest", test, "-p", "no:cacheprovider", "-q", "--nomigrations"],
+                          cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
+
+
+def test_samples_are_found_beside_the_project(monkeypatch):
+    monkeypatch.delenv("SAMPLES_DIR", raising=False)
+    assert samples_dir() == ROOT.parent / "shared" / "samples"
+    monkeypatch.setenv("SAMPLES_DIR", "/elsewhere/samples")
+    assert samples_dir() == Path("/elsewhere/samples")
+    monkeypatch.setenv("SAMPLES_DIR", str(ROOT / "tests"))
+    assert sample_file("conftest.py") == str(ROOT / "tests" / "conftest.py")
+
+
+def test_missing_samples_fail_under_ci_and_skip_loudly_elsewhere(tmp_path):
+    failed = run_sample_test(SAMPLES_DIR=str(tmp_path), CI="true")
+    assert failed.returncode == 1, failed.stdout
+    assert "1 failed" in failed.stdout and "SAMPLE FILE MISSING" in failed.stdout and "CI=true" in failed.stdout
+    skipped = run_sample_test(SAMPLES_DIR=str(tmp_path))
+    assert skipped.returncode == 0, skipped.stdout
+    assert "1 skipped" in skipped.stdout and f"SAMPLE FILE MISSING: {tmp_path / 'google_contacts.csv'}" in \
+        skipped.stdout
+    assert "SAMPLE TESTS SKIPPED" in skipped.stdout  # the banner at the end of the run
+

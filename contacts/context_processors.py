@@ -1,4 +1,6 @@
-"""Template context: the current workspace, the others the user can switch to, and what the user may do."""
+"""Template context: the current workspace, the others the user can switch to, what the user may do, and
+account features."""
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -16,3 +18,7 @@ def workspace(request: HttpRequest) -> dict:
         "can": SimpleLazyObject(lambda: permissions_of(user, current)),
         "workspace_role": SimpleLazyObject(lambda: role_of(user, current) if current is not None else None),
     }
+
+
+def accounts(request: HttpRequest) -> dict:
+    return {"password_reset_enabled": settings.PASSWORD_RESET_ENABLED}

@@ -1,22 +1,21 @@
 """CSV export of a filtered set of contacts: streamed, constant memory, safe to open in a spreadsheet.
 
-Formula injection: a cell starting with `=`, `+`, `-`, `@`, tab or CR is prefixed with `'` so a
-spreadsheet shows it as text. Phone cells are the exception: a stored E.164 number (`+` and digits
-only, checked here) cannot carry a formula, and it must re-import unchanged, so it is written as is;
-anything else in the phone column is neutralised like every other cell.
+Formula injection: every text cell, header and custom field goes through `contacts.csvsafe.escape_cell`
+(stored E.164 phone numbers come out unchanged and re-import as they are). Ids, statuses, dates and
+counts are written by us and cannot start a formula.
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
-import re
 from collections.abc import Iterator
 
 from django.db import connections
 from django.db.models import Case, CharField, IntegerField, OuterRef, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Cast
 
+from contacts.csvsafe import escape_cell, escape_row
 from contacts.imports.bulk import sqlite_cache_limited
 from contacts.models import Call, Contact
 
@@ -27,19 +26,6 @@ DERIVED_COLUMNS = ("contact_id", "contact_status", "dnc_since", "created_at", "c
 HEADER = (*FIELD_COLUMNS, *DERIVED_COLUMNS)
 MAX_CUSTOM_FIELDS = 200
 CHUNK = 2000
-_DANGEROUS = frozenset("=+-@\t\r")
-_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
-
-
-def neutralise(value: str) -> str:
-    """A text cell a spreadsheet will not run as a formula."""
-    if value and value[0] in _DANGEROUS:
-        return "'" + value
-    return value
-
-
-def phone_cell(value: str) -> str:
-    return value if _E164.fullmatch(value or "") else neutralise(value or "")
 
 
 def _last_call(field: str) -> Case:
@@ -107,7 +93,7 @@ def _export_rows(queryset: QuerySet[Contact], *, stats: dict | None = None) -> I
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralise(h) for h in (*HEADER, *keys)])
+    writer.writerow(escape_row((*HEADER, *keys)))
     yield "\ufeff" + buffer.getvalue()  # the BOM makes Excel read UTF-8
     buffer.seek(0)
     buffer.truncate()
@@ -116,13 +102,13 @@ def _export_rows(queryset: QuerySet[Contact], *, stats: dict | None = None) -> I
     blank = [""] * len(keys)
     for (public_id, phone, first, last, email, company, title, notes, status, dnc_at, created, calls,
          last_called, outcome, sentiment, metadata) in rows.iterator(chunk_size=CHUNK):
-        row = [phone_cell(phone), neutralise(first), neutralise(last), neutralise(email), neutralise(company),
-               neutralise(title), neutralise(notes), public_id, status, iso_utc(dnc_at), iso_utc(created), calls,
-               iso_utc(last_called), neutralise(outcome or ""), sentiment or ""]
+        row = [escape_cell(phone), escape_cell(first), escape_cell(last), escape_cell(email), escape_cell(company),
+               escape_cell(title), escape_cell(notes), public_id, status, iso_utc(dnc_at), iso_utc(created), calls,
+               iso_utc(last_called), escape_cell(outcome), escape_cell(sentiment)]
         if keys:
             if metadata and metadata != "{}":
                 data = json.loads(metadata)
-                row.extend(neutralise(_text(data.get(k))) for k in keys)
+                row.extend(escape_cell(_text(data.get(k))) for k in keys)
             else:
                 row.extend(blank)
         write(row)

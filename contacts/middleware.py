@@ -1,9 +1,10 @@
-"""Attach the signed-in user's current workspace to each request (`request.workspace`)."""
+"""Per-request middleware: the signed-in user's current workspace (`request.workspace`) and private caching."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from contacts.errors import Forbidden
 from contacts.selectors import user_workspaces
@@ -57,3 +58,30 @@ class ForbiddenMiddleware:
         if isinstance(exc, Forbidden):
             return forbidden_response(request, exc)
         return None
+
+
+PRIVATE_DIRECTIVES = frozenset({"private", "no-store"})
+
+
+def cache_directives(response: HttpResponse) -> set[str]:
+    return {part.split("=", 1)[0].strip().lower() for part in response.get("Cache-Control", "").split(",")}
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every response to a signed-in user, session or API key.
+
+    Workspace data must stay out of shared caches and the browser's disk cache. A view's own Cache-Control is
+    kept when it already says both; otherwise they are added (and `public` dropped). Static files never get here:
+    WhiteNoise answers them earlier in the chain.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Read after the view: DRF sets request.user only once the API key has been checked.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not cache_directives(response) >= PRIVATE_DIRECTIVES:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

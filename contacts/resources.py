@@ -1,14 +1,30 @@
-"""django-import-export resources for the admin: contacts and DNC numbers, written through services."""
+"""django-import-export resources for the admin: contacts and DNC numbers, written through services.
+
+Exports (CSV, XLSX, every format) escape text cells and headers with `contacts.csvsafe.escape_cell`. The
+library's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops a leading `=`, and alters the data.
+"""
 from __future__ import annotations
 
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
 from contacts import services
+from contacts.csvsafe import escape_cell
 from contacts.models import Contact, DncEntry, DncSource, Workspace
 
 
-class ContactResource(resources.ModelResource):
+class FormulaSafeExport:
+    """Resource mixin: exported text cannot run as a spreadsheet formula; numbers and dates stay native."""
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        return escape_cell(value) if isinstance(value, str) else value
+
+    def get_export_headers(self, selected_fields=None):
+        return [escape_cell(header) for header in super().get_export_headers(selected_fields=selected_fields)]
+
+
+class ContactResource(FormulaSafeExport, resources.ModelResource):
     workspace = fields.Field(attribute="workspace", column_name="workspace",
                              widget=ForeignKeyWidget(Workspace, field="slug"))
     id = fields.Field(attribute="public_id", column_name="id", readonly=True)
@@ -51,7 +67,7 @@ class ContactResource(resources.ModelResource):
             raise ValueError(f"{exc.code}: {exc.message}") from exc
 
 
-class DncEntryResource(resources.ModelResource):
+class DncEntryResource(FormulaSafeExport, resources.ModelResource):
     workspace = fields.Field(attribute="workspace", column_name="workspace",
                              widget=ForeignKeyWidget(Workspace, field="slug"))
 

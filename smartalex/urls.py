@@ -14,7 +14,7 @@ admin.site.index_title = "Administration"
 
 urlpatterns = [
     path(ADMIN_PATH, admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("smartalex.urls_accounts")),
     path("healthz", healthz, name="healthz"),
     path("v1/", include("contacts.api.urls")),
     path("", include("contacts.urls")),

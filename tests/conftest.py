@@ -1,4 +1,5 @@
-"""Shared fixtures: workspaces, users, logged-in clients and a real Chromium for browser tests."""
+"""Shared fixtures: workspaces, users, logged-in clients, the shared sample files and a real Chromium for browser
+tests."""
 from __future__ import annotations
 
 import os
@@ -11,7 +12,32 @@ import pytest
 from tests.factories import make_user, make_workspace
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+_missing_samples: list[str] = []
+
+
+def samples_dir() -> Path:
+    """The real-world exports in ../shared/samples beside the project (SAMPLES_DIR overrides)."""
+    return Path(os.environ.get("SAMPLES_DIR") or PROJECT_ROOT.parent / "shared" / "samples")
+
+
+def sample_file(name: str) -> str:
+    """Path of one sample file. Missing: the test fails under CI=true and is skipped loudly elsewhere."""
+    path = samples_dir() / name
+    if not path.is_file():
+        message = f"SAMPLE FILE MISSING: {path} (put ../shared/samples beside the project or set SAMPLES_DIR)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}; CI=true needs every sample file.", pytrace=False)
+        _missing_samples.append(name)
+        pytest.skip(message)
+    return str(path)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _missing_samples:
+        terminalreporter.write_sep("!", f"SAMPLE TESTS SKIPPED: {len(_missing_samples)} need files missing from "
+                                        f"{samples_dir()}", red=True, bold=True)
 
 
 @pytest.fixture

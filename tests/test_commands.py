@@ -1,4 +1,5 @@
 """Management commands: bootstrap_demo and create_api_key."""
+import secrets
 import subprocess
 import sys
 from io import StringIO
@@ -76,7 +77,7 @@ def test_production_settings_refuse_to_start_without_secrets():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
-    env["SECRET_KEY"] = "x" * 50
+    env["SECRET_KEY"] = secrets.token_urlsafe(50)
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert "ALLOWED_HOSTS must be set" in result.stderr
     env["ALLOWED_HOSTS"] = "contacts.example.com"

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -11,12 +10,10 @@ from django.core.management import CommandError, call_command
 from contacts import services
 from contacts.management.commands.import_contacts import Progress
 from contacts.models import CampaignMembership, Contact, ImportBatch, ImportRow
+from tests.conftest import sample_file
 from tests.factories import make_contact, make_workspace
 
 pytestmark = pytest.mark.django_db
-SAMPLES = Path("/work/shared/samples")
-if not SAMPLES.exists():  # a checkout outside the shared tree keeps its own copy next to the tests
-    SAMPLES = Path(__file__).resolve().parent / "samples"
 
 # README: data rows, imported (default US, country column not used), duplicates, invalid + no phone,
 # imported when the row's country column is the hint (DE for the `;` file, which has no country column).
@@ -36,17 +33,10 @@ def run(*args: str) -> tuple[dict, str]:
     return json.loads(last), err.getvalue()
 
 
-def sample(name: str) -> str:
-    path = SAMPLES / name
-    if not path.exists():
-        pytest.skip(f"sample {path} is missing")
-    return str(path)
-
-
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_sample_imports_with_readme_counts_default_us(name):
     ws = make_workspace(f"us-{name[:6]}")
-    counts, err = run(sample(name), "--workspace", ws.slug, "--default-country", "US", "--ignore-country-column")
+    counts, err = run(sample_file(name), "--workspace", ws.slug, "--default-country", "US", "--ignore-country-column")
     rows, imported, duplicates, invalid, _ = EXPECTED[name]
     assert counts == {"rows": rows, "imported": imported, "updated": 0, "duplicates_skipped": duplicates,
                       "invalid_skipped": invalid, "dnc": 0}
@@ -60,7 +50,7 @@ def test_sample_imports_with_readme_counts_default_us(name):
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_sample_imports_with_the_country_column_as_hint(name):
     ws = make_workspace(f"cc-{name[:6]}")
-    counts, _ = run(sample(name), "--workspace", ws.slug, *WITH_COUNTRY_ARGS.get(name, []))
+    counts, _ = run(sample_file(name), "--workspace", ws.slug, *WITH_COUNTRY_ARGS.get(name, []))
     rows, _, _, _, imported = EXPECTED[name]
     assert counts["rows"] == rows and counts["imported"] == imported
     assert counts["imported"] + counts["duplicates_skipped"] + counts["invalid_skipped"] == rows
@@ -68,7 +58,7 @@ def test_sample_imports_with_the_country_column_as_hint(name):
 
 
 def test_country_column_turns_a_local_number_into_an_international_one(workspace):
-    run(sample("google_contacts.csv"), "--workspace", workspace.slug)
+    run(sample_file("google_contacts.csv"), "--workspace", workspace.slug)
     noah = Contact.objects.get(workspace=workspace, first_name="Noah")
     assert noah.phone == "+61491570156"  # "0491 570 156" with Address 1 - Country = Australia
     # Non-ASCII names and a formula payload are stored as text, as given.
@@ -77,7 +67,7 @@ def test_country_column_turns_a_local_number_into_an_international_one(workspace
 
 
 def test_rerunning_a_file_duplicates_nothing_and_update_existing_updates(workspace):
-    path = sample("hubspot_contacts.csv")
+    path = sample_file("hubspot_contacts.csv")
     first, _ = run(path, "--workspace", workspace.slug)
     again, _ = run(path, "--workspace", workspace.slug)
     assert again["imported"] == 0 and again["duplicates_skipped"] == first["imported"] + first["duplicates_skipped"]
@@ -94,7 +84,8 @@ def test_rerunning_a_file_duplicates_nothing_and_update_existing_updates(workspa
 def test_campaign_option_adds_imported_contacts_but_never_dnc_numbers(workspace):
     services.dnc_add_number(workspace=workspace, phone="+12025550190", reason="asked")
     campaign = services.campaign_create(workspace=workspace, name="Spring")
-    counts, _ = run(sample("hubspot_contacts.csv"), "--workspace", workspace.slug, "--campaign", campaign.public_id)
+    counts, _ = run(sample_file("hubspot_contacts.csv"), "--workspace", workspace.slug, "--campaign",
+                    campaign.public_id)
     assert counts["dnc"] == 1
     members = set(CampaignMembership.objects.filter(campaign=campaign).values_list("contact__phone", flat=True))
     assert "+12025550190" not in members and len(members) == counts["imported"] - 1
@@ -102,19 +93,19 @@ def test_campaign_option_adds_imported_contacts_but_never_dnc_numbers(workspace)
 
 def test_existing_contact_counts_as_duplicate(workspace):
     make_contact(workspace, "+12025550143")
-    counts, _ = run(sample("hubspot_contacts.csv"), "--workspace", workspace.slug)
+    counts, _ = run(sample_file("hubspot_contacts.csv"), "--workspace", workspace.slug)
     assert (counts["imported"], counts["duplicates_skipped"]) == (9, 2)
 
 
 def test_bad_arguments_and_files_get_clear_errors_and_write_nothing(workspace, tmp_path):
     with pytest.raises(CommandError, match="No workspace"):
-        run(sample("hubspot_contacts.csv"), "--workspace", "nope")
+        run(sample_file("hubspot_contacts.csv"), "--workspace", "nope")
     with pytest.raises(CommandError, match="No such file"):
         run(str(tmp_path / "missing.csv"), "--workspace", workspace.slug)
     with pytest.raises(CommandError, match="not a country code"):
-        run(sample("hubspot_contacts.csv"), "--workspace", workspace.slug, "--default-country", "XX")
+        run(sample_file("hubspot_contacts.csv"), "--workspace", workspace.slug, "--default-country", "XX")
     with pytest.raises(CommandError, match="No campaign"):
-        run(sample("hubspot_contacts.csv"), "--workspace", workspace.slug, "--campaign", "campaign_nope")
+        run(sample_file("hubspot_contacts.csv"), "--workspace", workspace.slug, "--campaign", "campaign_nope")
     binary = tmp_path / "photo.csv"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10)
     with pytest.raises(CommandError, match="PNG image"):

@@ -12,8 +12,9 @@ from django.test import override_settings
 from contacts import services, tasks
 from contacts.imports import ColumnMapping
 from contacts.models import CampaignMembership, Contact, ImportBatch, ImportMappingMemory, Plan
+from tests.conftest import sample_file
 from tests.factories import make_contact, make_user, make_workspace
-from tests.test_import_command import EXPECTED, sample
+from tests.test_import_command import EXPECTED
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def upload(client, name: str, data: bytes):
 
 
 def upload_sample(client, name: str) -> ImportBatch:
-    response = upload(client, name, Path(sample(name)).read_bytes())
+    response = upload(client, name, Path(sample_file(name)).read_bytes())
     assert response.status_code == 302, response.content[:500]
     return ImportBatch.objects.get(public_id=response["Location"].split("/")[2])
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +13,7 @@ from django.test import override_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PROD_ENV = {"DJANGO_SETTINGS_MODULE": "smartalex.settings.production", "LOG_FORMAT": "text",
-            "SECRET_KEY": "x9!kR2@vB7#pL4$wQ8^zN1&mT6*yH3(jF5)cD0-eA9_sU2+gK7=iO4~rX8?bV1", "ALLOWED_HOSTS":
-            "contacts.example.com"}
+            "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "contacts.example.com"}
 
 
 def manage(*args: str, env: dict, tmp_path: Path) -> subprocess.CompletedProcess:

@@ -14,6 +14,7 @@ import csv
 import json
 import os
 import random
+import secrets
 import signal
 import subprocess
 import sys
@@ -24,10 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
 OUT = ROOT / "bench" / "out" / "load"
+SECRET_KEY = secrets.token_urlsafe(50)  # production settings refuse short or patterned keys
 
 
 def env_for(db: str, **extra: str) -> dict:
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "smartalex.settings.production", "SECRET_KEY": "load-test-" * 6,
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "smartalex.settings.production", "SECRET_KEY": SECRET_KEY,
             "ALLOWED_HOSTS": "127.0.0.1,localhost", "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db}",
             "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false", "LOG_LEVEL": "WARNING",
             "API_RATE_LIMIT": "10000000/min", "AXES_FAILURE_LIMIT": "1000",

@@ -1,7 +1,6 @@
 """File imports as batches: store the upload, suggest a mapping, preview, run/resume, report errors, revert."""
 from __future__ import annotations
 
-import csv
 import io
 import os
 from collections import Counter
@@ -16,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from contacts import csvsafe
 from contacts.compliance.audit import record_event
 from contacts.models import (
     Campaign,
@@ -304,17 +304,8 @@ class RevertRefused(Exception):
         self.message = message
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    # A spreadsheet would run a cell starting with these as a formula (CSV injection).
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def error_report_rows(batch: ImportBatch) -> Iterator[list[str]]:
-    """The original rows that were not imported, each with its row number and the reason."""
+    """The original rows that were not imported, each with its row number and the reason (cells as read)."""
     skipped = ImportRow.objects.filter(batch=batch, outcome=ImportRowOutcome.SKIPPED).order_by("index")
     headers: list[str] = list((batch.column_mapping or {}).get("headers") or [])
     keys: list[str] = []
@@ -333,12 +324,13 @@ def error_report_rows(batch: ImportBatch) -> Iterator[list[str]]:
             cells = [data.get(k, "") for k in keys]
         else:
             cells = list(data or []) + [""] * max(0, len(headers) - len(data or []))
-        yield [str(index), *(_safe_cell(c) for c in cells), code, _safe_cell(message)]
+        yield [str(index), *("" if c is None else str(c) for c in cells), code, message]
 
 
 def error_report_csv(batch: ImportBatch) -> Iterator[str]:
+    """errors.csv: every cell, the file's own header row included, escaped against formula injection."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csvsafe.writer(buffer)
     yield "\ufeff"  # Excel opens UTF-8 correctly only with a BOM
     for row in error_report_rows(batch):
         writer.writerow(row)

@@ -6,7 +6,9 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-key-change-me")
+# Development only: production settings refuse this key (and any other placeholder).
+LOCAL_FALLBACK_SECRET_KEY = "dev-insecure-key-change-me"  # noqa: S105 - refused by production
+SECRET_KEY = os.environ.get("SECRET_KEY", LOCAL_FALLBACK_SECRET_KEY)
 DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
@@ -36,6 +38,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "contacts.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "contacts.middleware.CurrentWorkspaceMiddleware",
@@ -56,6 +59,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "contacts.context_processors.workspace",
+                "contacts.context_processors.accounts",
             ],
         },
     },
@@ -186,6 +190,29 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+
+# --- Email: password reset is offered only when mail can actually be sent ---
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", SMTP_BACKEND)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL", "false").lower() == "true"
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "false" if EMAIL_USE_SSL else "true").lower() == "true"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SmartAlex Contacts <noreply@localhost>")
+NON_DELIVERING_EMAIL_BACKENDS = frozenset(f"django.core.mail.backends.{name}.EmailBackend"
+                                          for name in ("console", "locmem", "dummy", "filebased"))
+
+
+def email_configured(backend: str, host: str) -> bool:
+    """True when mail leaves the machine: SMTP with EMAIL_HOST set, or a provider's backend."""
+    if backend in NON_DELIVERING_EMAIL_BACKENDS:
+        return False
+    return bool(host) if backend == SMTP_BACKEND else True
+
+
+PASSWORD_RESET_ENABLED = email_configured(EMAIL_BACKEND, EMAIL_HOST)
 
 # --- Task queue: the database backend by default; TASKS_BACKEND=rq + REDIS_URL for Redis/RQ workers ---
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -10,8 +10,8 @@ import pytest
 from contacts import tasks
 from contacts.imports import batch_run, pipeline
 from contacts.models import Contact, ImportBatch
-from tests.conftest import login_in_browser
-from tests.test_import_command import EXPECTED, sample
+from tests.conftest import login_in_browser, sample_file
+from tests.test_import_command import EXPECTED
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def upload_and_map(page, name: str, *, country_columns: list[str] | None = None) -> list[str]:
     """Upload and map; `country_columns` given: those are the country hint, other detected ones ignored."""
     page.goto("/imports/new/")
-    page.get_by_label("CSV or Excel file").set_input_files(sample(name))
+    page.get_by_label("CSV or Excel file").set_input_files(sample_file(name))
     page.get_by_role("button", name="Upload and map columns").click()
     page.wait_for_url("**/mapping/")
     detected = [s.get_attribute("id") for s in page.locator("select.mapping-field").all()
@@ -47,7 +47,7 @@ def test_full_journey_with_live_progress(page, screenshot, user, monkeypatch, tm
 
     page.get_by_role("link", name="Import contacts").first.click()
     page.wait_for_url("**/imports/new/")
-    page.get_by_label("CSV or Excel file").set_input_files(sample("google_contacts.csv"))
+    page.get_by_label("CSV or Excel file").set_input_files(sample_file("google_contacts.csv"))
     screenshot("import-02-upload")
     page.get_by_role("button", name="Upload and map columns").click()
     page.wait_for_url("**/mapping/")

@@ -134,9 +134,13 @@ class Call(models.Model):
             models.Index(fields=["workspace", "-created_at"], name="call_ws_created"),
             models.Index(fields=["contact", "-created_at"], name="call_contact_created"),
             models.Index(fields=["campaign", "-created_at"], name="call_campaign_created"),
-            models.Index(fields=["workspace", "status", "not_before"], name="call_ws_status_due"),
-            models.Index(fields=["status", "lease_expires_at"], name="call_status_lease"),
-            models.Index(fields=["claim_token"], name="call_claim_token"),
+            # Partial indexes: only the few calls a dialer is looking for, so writing history stays cheap.
+            models.Index(fields=["workspace", "created_at", "id"], name="call_queue",
+                         condition=Q(status="queued")),
+            models.Index(fields=["lease_expires_at"], name="call_lease", condition=Q(lease_expires_at__isnull=False)),
+            models.Index(fields=["claim_token"], name="call_claim_token", condition=~Q(claim_token="")),
+            models.Index(fields=["contact"], name="call_contact_open",
+                         condition=Q(status__in=["queued", "dialing", "in_progress"])),
         ]
 
     def __str__(self) -> str:

@@ -339,7 +339,8 @@ def _insert_calls_for(campaign: Campaign, members: QuerySet[CampaignMembership],
         f"INSERT INTO {table} (workspace_id, public_id, contact_id, campaign_id, phone, direction, status, "  # noqa: S608 - constant names
         "duration, sentiment, outcome, recording_url, transcript, created_at, updated_at, attempt, claim_token, "
         "claim_count, agent, cancel_reason) "
-        f"SELECT %s, {_public_id_sql(connection.vendor)}, m.member_contact, %s, m.member_phone, %s, %s, 0, '', '', '', '', "
+        f"SELECT %s, {_public_id_sql(connection.vendor)}, m.member_contact, %s, m.member_phone, %s, %s, "
+        "0, '', '', '', '', "
         f"%s, %s, (SELECT COUNT(*) FROM {table} p WHERE p.campaign_id = %s AND p.contact_id = m.member_contact "
         "AND p.status <> %s) + 1, '', 0, '', '' "
         f"FROM ({select_sql}) m"

@@ -67,6 +67,12 @@ def role_of(actor: Any, workspace: Workspace) -> str | None:
     return cache[workspace.pk]
 
 
+def remember_role(actor: Any, workspace: Workspace, role: str | None) -> None:
+    """Seed the cache with a role read alongside the workspace (saves the request a query)."""
+    if actor is not None and not isinstance(actor, str | ApiKey):
+        actor.__dict__.setdefault(_CACHE_ATTR, {})[workspace.pk] = role
+
+
 def forget_roles(actor: Any) -> None:
     """Drop the roles cached on a user object (after a membership change)."""
     if actor is not None and not isinstance(actor, str):

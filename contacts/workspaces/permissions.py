@@ -31,6 +31,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.VIEWER: frozenset({Perm.VIEW}),
 }
 
+# One line per role for the role selects (members and API keys pages); keep in step with the matrix above.
+ROLE_SUMMARIES: dict[str, str] = {
+    Role.OWNER: "Everything, including making and removing owners",
+    Role.ADMIN: "Everything except making, changing or removing owners",
+    Role.MEMBER: "View, create and edit contacts, imports, campaigns and calls; add to DNC; export",
+    Role.COMPLIANCE: "View; add to and remove from the DNC list; export",
+    Role.VIEWER: "View only",
+}
+
 DESCRIPTIONS = {
     Perm.VIEW: "see this workspace",
     Perm.EDIT: "create or change contacts, imports, campaigns and calls",

@@ -1,9 +1,9 @@
-"""Dashboard forms: contact create/edit, reasons for DNC changes, campaigns, saved views."""
+"""Dashboard forms: contact create/edit, reasons for DNC changes, campaigns, saved views, members."""
 from __future__ import annotations
 
 from django import forms
 
-from contacts.models import CampaignStatus
+from contacts.models import CampaignStatus, Role
 
 
 class ContactForm(forms.Form):
@@ -49,3 +49,9 @@ class CampaignForm(forms.Form):
 class SavedViewForm(forms.Form):
     name = forms.CharField(max_length=100)
     query = forms.CharField(max_length=2000, required=False)
+
+
+class MemberAddForm(forms.Form):
+    user = forms.CharField(max_length=254, label="Username or email",
+                           help_text="An existing account, or a new one created without a password.")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)

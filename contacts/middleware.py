@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
 from contacts.errors import Forbidden
 from contacts.selectors import user_workspaces
+from contacts.workspaces.permissions import remember_role
 
 SESSION_KEY = "workspace_id"
 
@@ -17,13 +19,16 @@ def current_workspace(request: HttpRequest):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    workspaces = user_workspaces(user)
+    # The user's role comes with the workspace, so permission checks on this request cost no query.
+    workspaces = user_workspaces(user).annotate(member_role=F("memberships__role"))
     chosen = request.session.get(SESSION_KEY)
     workspace = workspaces.filter(pk=chosen).first() if chosen else None
     if workspace is None:
         workspace = workspaces.first()
         if workspace is not None:
             request.session[SESSION_KEY] = workspace.pk
+    if workspace is not None:
+        remember_role(user, workspace, workspace.member_role)
     return workspace
 
 

@@ -8,5 +8,5 @@ urlpatterns = [
     path("workspace/switch/", common.workspace_switch, name="workspace_switch"),
     path("", include("contacts.urls_dashboard")),  # contacts, campaigns, calls, saved views, bulk actions
     path("imports/", include("contacts.urls_imports")),  # the import wizard and batches
-    path("", include("contacts.urls_integrations")),  # settings/api-keys, contact merge page
+    path("", include("contacts.urls_integrations")),  # settings (members, api-keys), contact merge page
 ]

@@ -1,9 +1,12 @@
-"""Integration pages: API keys in settings and the contact merge page."""
+"""Settings pages (members, API keys) and the contact merge page."""
 from django.urls import path
 
-from contacts.views import integrations
+from contacts.views import integrations, members
 
 urlpatterns = [
+    path("settings/members/", members.members, name="members"),
+    path("settings/members/<str:member_id>/role/", members.member_role, name="member_role"),
+    path("settings/members/<str:member_id>/remove/", members.member_remove, name="member_remove"),
     path("settings/api-keys/", integrations.api_keys, name="api_keys"),
     path("settings/api-keys/<str:key_id>/revoke/", integrations.api_key_revoke, name="api_key_revoke"),
     path("contacts/<str:contact_id>/merge/", integrations.contact_merge_pick, name="contact_merge_pick"),

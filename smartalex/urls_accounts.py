@@ -1,4 +1,5 @@
-"""Sign-in URLs (django.contrib.auth's); password reset answers 404 unless settings.PASSWORD_RESET_ENABLED."""
+"""Sign-in URLs (django.contrib.auth's); password reset answers 404 unless settings.PASSWORD_RESET_ENABLED; a new
+member's set-password link always works."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,8 +7,9 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth import urls as auth_urls
+from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
 PASSWORD_RESET_VIEWS = frozenset({"password_reset", "password_reset_done", "password_reset_confirm",
                                   "password_reset_complete"})
@@ -29,4 +31,11 @@ def email_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 urlpatterns = [
     URLPattern(p.pattern, email_required(p.callback), p.default_args, p.name) if p.name in PASSWORD_RESET_VIEWS else p
     for p in auth_urls.urlpatterns
+]
+# A new member's one-time set-password link (made by an owner or admin on the Members page or by add_member). It
+# needs no email: nobody can request one here, so it stays on whether or not password reset is.
+urlpatterns += [
+    path("set-password/<uidb64>/<token>/",
+         auth_views.PasswordResetConfirmView.as_view(success_url="/accounts/login/?password_set=1"),
+         name="set_password_confirm"),
 ]

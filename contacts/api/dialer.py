@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from contacts import services
 from contacts.campaigns import dialer, scripts
 from contacts.campaigns.models import Call, CallStatus, Campaign, Sentiment
+from contacts.workspaces.permissions import Perm
 
 from . import serializers as s
 from .views import ApiView, CampaignDetailView, campaign_body, validated
@@ -69,6 +70,8 @@ def campaign_full(campaign: Campaign) -> dict[str, Any]:
 
 
 class ClaimView(ApiView):
+    perms = {"POST": Perm.EDIT}
+
     @extend_schema(operation_id="calls_claim", request=ClaimIn, responses={200: dict})
     def post(self, request: Request) -> Response:
         data = validated(ClaimIn, request.data or {})
@@ -79,6 +82,8 @@ class ClaimView(ApiView):
 
 
 class CallDetailView(ApiView):
+    perms = {"GET": Perm.VIEW, "PATCH": Perm.EDIT}
+
     @extend_schema(operation_id="calls_retrieve", responses={200: dict})
     def get(self, request: Request, call_id: str) -> Response:
         return Response({"data": call_body(dialer.call_for_dialer(self.workspace(request), call_id))})
@@ -93,6 +98,8 @@ class CallDetailView(ApiView):
 
 class CampaignSettingsView(CampaignDetailView):
     """GET as before; PATCH changes the name, script, attempts and retry spacing."""
+
+    perms = {"GET": Perm.VIEW, "PATCH": Perm.EDIT}
 
     @extend_schema(operation_id="campaigns_retrieve", responses={200: dict})
     def get(self, request: Request, campaign_id: str) -> Response:
@@ -113,6 +120,8 @@ def _campaign_action(action: str):
     key = "queued" if action == "start" else "canceled"
 
     class CampaignActionView(ApiView):
+        perms = {"POST": Perm.EDIT}
+
         @extend_schema(operation_id=f"campaigns_{action}", request=None, responses={200: dict})
         def post(self, request: Request, campaign_id: str) -> Response:
             campaign = self.campaign(request, campaign_id)
@@ -130,6 +139,8 @@ CampaignStopView = _campaign_action("stop")
 
 
 class ScriptPreviewView(ApiView):
+    perms = {"GET": Perm.VIEW}
+
     @extend_schema(operation_id="campaigns_script_preview", request=None, responses={200: dict})
     def get(self, request: Request, campaign_id: str) -> Response:
         campaign = self.campaign(request, campaign_id)

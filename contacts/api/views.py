@@ -17,10 +17,12 @@ from contacts import selectors, services
 from contacts.filters import CallFilter, ContactFilter
 from contacts.imports import import_records
 from contacts.models import Campaign, Contact, DncEntry, DncSource, Workspace
+from contacts.workspaces.permissions import Perm
 from contacts.workspaces.rules import parse_for_workspace
 
 from . import serializers as s
 from .authentication import BearerKeyAuthentication
+from .permissions import RolePermission
 from .throttling import ApiKeyRateThrottle
 
 MAX_IMPORT = 1000
@@ -30,7 +32,8 @@ CONTACT_CALLS_SHOWN = 100
 
 class ApiView(APIView):
     authentication_classes = [BearerKeyAuthentication]
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, RolePermission]
+    perms: dict[str, Perm] = {}  # HTTP method -> permission; reads default to VIEW, undeclared writes to MANAGE
     throttle_classes = [ApiKeyRateThrottle]
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
@@ -97,6 +100,8 @@ LIST_PARAMS = [
 
 
 class ContactsView(ApiView):
+    perms = {"GET": Perm.VIEW, "POST": Perm.EDIT}
+
     @extend_schema(operation_id="contacts_list", parameters=LIST_PARAMS, responses={200: dict})
     def get(self, request: Request) -> Response:
         page, per_page = paging(request)
@@ -118,6 +123,8 @@ class ContactsView(ApiView):
 
 
 class ContactDetailView(ApiView):
+    perms = {"GET": Perm.VIEW, "PUT": Perm.EDIT, "PATCH": Perm.EDIT, "DELETE": Perm.EDIT}
+
     @extend_schema(operation_id="contacts_retrieve", responses={200: dict})
     def get(self, request: Request, contact_id: str) -> Response:
         return Response({"data": contact_body(self.contact(request, contact_id))})
@@ -140,6 +147,8 @@ class ContactDetailView(ApiView):
 
 
 class ContactImportView(ApiView):
+    perms = {"POST": Perm.EDIT}
+
     @extend_schema(operation_id="contacts_import", request=s.ImportIn, responses={200: dict})
     def post(self, request: Request) -> Response:
         raw = request.data.get("contacts") if isinstance(request.data, dict) else None
@@ -168,6 +177,8 @@ class ContactImportView(ApiView):
 
 
 class ContactDncView(ApiView):
+    perms = {"POST": Perm.DNC_ADD, "DELETE": Perm.DNC_MANAGE}
+
     @extend_schema(operation_id="contacts_dnc_create", request=s.ReasonIn, responses={200: dict})
     def post(self, request: Request, contact_id: str) -> Response:
         contact = self.contact(request, contact_id)
@@ -191,6 +202,8 @@ class ContactDncView(ApiView):
 
 
 class NormalizeView(ApiView):
+    perms = {"POST": Perm.VIEW}
+
     @extend_schema(operation_id="contacts_normalize", request=s.NormalizeIn, responses={200: dict})
     def post(self, request: Request) -> Response:
         data = validated(s.NormalizeIn, request.data)
@@ -200,6 +213,8 @@ class NormalizeView(ApiView):
 
 
 class SearchView(ApiView):
+    perms = {"GET": Perm.VIEW, "POST": Perm.VIEW}
+
     def _search(self, request: Request, query: str, filters: dict, limit: int) -> Response:
         data = {k: str(v) for k, v in filters.items() if v not in (None, "")}
         if query:
@@ -234,6 +249,8 @@ class SearchView(ApiView):
 
 
 class MergeView(ApiView):
+    perms = {"POST": Perm.DESTROY}
+
     @extend_schema(operation_id="contacts_merge", request=s.MergeIn, responses={200: dict})
     def post(self, request: Request, contact_id: str) -> Response:
         target = self.contact(request, contact_id)
@@ -244,6 +261,8 @@ class MergeView(ApiView):
 
 
 class QueueCallView(ApiView):
+    perms = {"POST": Perm.EDIT}
+
     @extend_schema(operation_id="contacts_call", request=s.QueueCallIn, responses={201: dict})
     def post(self, request: Request, contact_id: str) -> Response:
         contact = self.contact(request, contact_id)
@@ -255,6 +274,8 @@ class QueueCallView(ApiView):
 
 
 class DncListView(ApiView):
+    perms = {"GET": Perm.VIEW, "POST": Perm.DNC_ADD}
+
     @extend_schema(operation_id="dnc_list", parameters=[OpenApiParameter("page", int),
                                                         OpenApiParameter("per_page", int)], responses={200: dict})
     def get(self, request: Request) -> Response:
@@ -275,6 +296,8 @@ class DncListView(ApiView):
 
 
 class DncNumberView(ApiView):
+    perms = {"DELETE": Perm.DNC_MANAGE}
+
     @extend_schema(operation_id="dnc_destroy", request=s.ReasonIn, responses={200: dict},
                    parameters=[OpenApiParameter("reason", str)])
     def delete(self, request: Request, phone: str) -> Response:
@@ -298,6 +321,8 @@ def campaign_body(campaign: Campaign, contacts_count: int | None = None) -> dict
 
 
 class CampaignsView(ApiView):
+    perms = {"GET": Perm.VIEW, "POST": Perm.EDIT}
+
     @extend_schema(operation_id="campaigns_list", parameters=[OpenApiParameter("page", int),
                                                               OpenApiParameter("per_page", int)],
                    responses={200: dict})
@@ -317,12 +342,16 @@ class CampaignsView(ApiView):
 
 
 class CampaignDetailView(ApiView):
+    perms = {"GET": Perm.VIEW}
+
     @extend_schema(operation_id="campaigns_retrieve", responses={200: dict})
     def get(self, request: Request, campaign_id: str) -> Response:
         return Response({"data": campaign_body(self.campaign(request, campaign_id))})
 
 
 class CampaignContactsView(ApiView):
+    perms = {"POST": Perm.EDIT}
+
     @extend_schema(operation_id="campaigns_contacts_add", request=s.CampaignContactsIn, responses={200: dict})
     def post(self, request: Request, campaign_id: str) -> Response:
         campaign = self.campaign(request, campaign_id)
@@ -336,6 +365,8 @@ class CampaignContactsView(ApiView):
 
 
 class CallsView(ApiView):
+    perms = {"GET": Perm.VIEW, "POST": Perm.EDIT}
+
     @extend_schema(operation_id="calls_list", parameters=[
         OpenApiParameter("contact_id", str), OpenApiParameter("campaign_id", str),
         OpenApiParameter("direction", str), OpenApiParameter("status", str), OpenApiParameter("sentiment", str),

@@ -81,6 +81,8 @@ def contact_create(
             contact.save()
     except IntegrityError as exc:
         raise _duplicate(workspace, e164) from exc
+    record_event(workspace=workspace, actor=actor, action="contact.create", count=1,
+                 details={"id": contact.public_id, "phone": e164})
     return contact
 
 
@@ -123,6 +125,8 @@ def contact_update(*, contact: Contact, data: dict[str, Any], actor: Actor = Non
             contact.save()
     except IntegrityError as exc:
         raise _duplicate(workspace, contact.phone) from exc
+    record_event(workspace=workspace, actor=actor, action="contact.update", count=1,
+                 details={"id": contact.public_id, "fields": sorted(set(data) - {"dnc_reason"})})
     if status and status != contact.status:
         reason = (data.get("dnc_reason") or "").strip() or "Status changed through the API"
         if status == ContactStatus.DNC:

@@ -174,7 +174,9 @@ def preview_file(workspace: Workspace, opened: OpenedTable, mapping: ColumnMappi
     return preview
 
 
-def batch_configure(batch: ImportBatch, *, mapping: ColumnMapping, options: Options) -> ImportBatch:
+def batch_configure(batch: ImportBatch, *, mapping: ColumnMapping, options: Options,
+                    actor: Any = None) -> ImportBatch:
+    require(actor, batch.workspace, Perm.EDIT)
     batch.column_mapping = mapping.to_json()
     batch.options = options_json(options)
     batch.save(update_fields=["column_mapping", "options"])

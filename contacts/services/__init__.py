@@ -37,6 +37,7 @@ from contacts.errors import (
     ContactLimitReached,
     ContactNotFound,
     DuplicatePhone,
+    Forbidden,
     ImportTooLarge,
     InvalidPhone,
     NotFound,
@@ -45,15 +46,26 @@ from contacts.errors import (
     ValidationFailed,
 )
 from contacts.workspaces.rules import contact_limit_check, normalize_for_workspace
-from contacts.workspaces.services import api_key_authenticate, api_key_create, api_key_revoke, workspace_create
+from contacts.workspaces.services import (
+    api_key_authenticate,
+    api_key_create,
+    api_key_revoke,
+    member_add,
+    member_invite,
+    member_remove,
+    member_set_role,
+    set_password_path,
+    workspace_create,
+)
 
 __all__ = [
     "EDITABLE_FIELDS", "CallingWindow", "ContactDnc", "ContactLimitReached", "ContactNotFound", "DuplicatePhone",
-    "ImportTooLarge", "InvalidPhone", "MembershipChange", "MergePlan", "NotFound", "OutsideCallingHours",
+    "Forbidden", "ImportTooLarge", "InvalidPhone", "MembershipChange", "MergePlan", "NotFound", "OutsideCallingHours",
     "ServiceError", "ValidationFailed", "api_key_authenticate", "api_key_create", "api_key_revoke", "call_log",
     "call_queue_outbound", "calling_window", "campaign_add_contacts", "campaign_create", "campaign_remove_contacts",
     "campaign_update", "contact_create", "contact_delete", "contact_limit_check", "contact_mark_dnc",
     "contact_merge", "contact_reactivate", "contact_update", "contacts_delete", "contacts_export_record",
-    "contacts_mark_dnc", "dnc_add_number", "dnc_numbers_among", "dnc_remove_number", "merge_plan",
-    "normalize_for_workspace", "workspace_create",
+    "contacts_mark_dnc", "dnc_add_number", "dnc_numbers_among", "dnc_remove_number", "member_add", "member_invite",
+    "member_remove", "member_set_role", "merge_plan", "normalize_for_workspace", "set_password_path",
+    "workspace_create",
 ]

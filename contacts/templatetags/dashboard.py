@@ -1,4 +1,4 @@
-"""Template helpers for the dashboard: phone display, query-string edits, badges, durations."""
+"""Template helpers for the dashboard: phone display, query-string edits, status and role badges, durations."""
 from __future__ import annotations
 
 from django import template
@@ -26,6 +26,15 @@ def phone_display(e164: str, country: str = "US") -> str:
 @register.filter
 def badge_class(value: str) -> str:
     return STATUS_BADGES.get(str(value), "bg-secondary-lt")
+
+
+ROLE_BADGES = {"owner": "bg-purple-lt", "admin": "bg-blue-lt", "member": "bg-green-lt",
+               "compliance": "bg-orange-lt", "viewer": "bg-secondary-lt"}
+
+
+@register.filter
+def role_badge(role: str) -> str:
+    return ROLE_BADGES.get(str(role), "bg-secondary-lt")
 
 
 @register.filter

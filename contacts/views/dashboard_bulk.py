@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
@@ -15,9 +14,13 @@ from contacts.exports import export_rows
 from contacts.filters import ContactFilter
 from contacts.forms_dashboard import ReasonForm
 from contacts.models import Campaign, Contact, Workspace
+from contacts.views.access import needs
 from contacts.views.dashboard_contacts import current_workspace, list_query
+from contacts.workspaces.permissions import Perm, require
 
 ACTIONS = {"add_to_campaign": "Add to campaign", "mark_dnc": "Mark DNC", "delete": "Delete"}
+# What each bulk action needs; checked before anything is read, confirmed or written.
+ACTION_PERMS = {"add_to_campaign": Perm.EDIT, "mark_dnc": Perm.DNC_ADD, "delete": Perm.DESTROY, "export": Perm.EXPORT}
 
 
 def selection(request: HttpRequest, workspace: Workspace) -> tuple[QuerySet[Contact], str]:
@@ -33,11 +36,13 @@ def _back(query: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("contact_list") + (f"?{query}" if query else ""))
 
 
-@login_required
+@needs(Perm.VIEW)
 @require_POST
 def contacts_bulk(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
     action = request.POST.get("action", "")
+    if action in ACTION_PERMS:
+        require(request.user, workspace, ACTION_PERMS[action])
     contacts, query = selection(request, workspace)
     if action not in ACTIONS:
         messages.error(request, "Choose an action.")
@@ -76,7 +81,7 @@ def contacts_bulk(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/dashboard/bulk_confirm.html", context)
 
 
-@login_required
+@needs(Perm.EXPORT)
 @require_http_methods(["GET", "POST"])
 def contacts_export(request: HttpRequest) -> HttpResponse:
     """CSV of the filtered list (GET, same query string as the list) or of a bulk selection (POST)."""

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -14,7 +13,9 @@ from contacts import selectors, services
 from contacts.filters import CallFilter, ContactFilter
 from contacts.forms_dashboard import CampaignForm
 from contacts.models import Call, CallStatus, Campaign, CampaignMembership, Contact
+from contacts.views.access import needs
 from contacts.views.dashboard_contacts import current_workspace, per_page
+from contacts.workspaces.permissions import Perm
 
 
 def _count(queryset, group: str, expression=None):
@@ -40,7 +41,7 @@ def get_campaign(request: HttpRequest, campaign_id: str) -> Campaign:
         raise Http404(exc.message) from exc
 
 
-@login_required
+@needs(Perm.VIEW)
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = list(campaigns_with_stats(current_workspace(request)))
     for c in campaigns:
@@ -48,7 +49,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/dashboard/campaign_list.html", {"campaigns": campaigns})
 
 
-@login_required
+@needs(Perm.VIEW)
 def campaign_detail(request: HttpRequest, campaign_id: str) -> HttpResponse:
     campaign = get_campaign(request, campaign_id)
     stats = campaigns_with_stats(campaign.workspace).get(pk=campaign.pk)
@@ -72,7 +73,7 @@ def campaign_detail(request: HttpRequest, campaign_id: str) -> HttpResponse:
     })
 
 
-@login_required
+@needs(Perm.EDIT)
 def campaign_create(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
     form = CampaignForm(request.POST if request.method == "POST" else None)
@@ -87,7 +88,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/dashboard/campaign_form.html", {"form": form, "campaign": None})
 
 
-@login_required
+@needs(Perm.EDIT)
 def campaign_edit(request: HttpRequest, campaign_id: str) -> HttpResponse:
     campaign = get_campaign(request, campaign_id)
     form = CampaignForm(request.POST if request.method == "POST" else None,
@@ -103,7 +104,7 @@ def campaign_edit(request: HttpRequest, campaign_id: str) -> HttpResponse:
     return render(request, "contacts/dashboard/campaign_form.html", {"form": form, "campaign": campaign})
 
 
-@login_required
+@needs(Perm.EDIT)
 @require_POST
 def campaign_add_members(request: HttpRequest, campaign_id: str) -> HttpResponse:
     """Add every contact matching a search (the contacts list's bulk action covers richer filters)."""
@@ -123,7 +124,7 @@ def campaign_add_members(request: HttpRequest, campaign_id: str) -> HttpResponse
     return redirect("campaign_detail", campaign_id=campaign.public_id)
 
 
-@login_required
+@needs(Perm.EDIT)
 @require_POST
 def campaign_remove_members(request: HttpRequest, campaign_id: str) -> HttpResponse:
     campaign = get_campaign(request, campaign_id)
@@ -139,7 +140,7 @@ def campaign_remove_members(request: HttpRequest, campaign_id: str) -> HttpRespo
     return redirect("campaign_detail", campaign_id=campaign.public_id)
 
 
-@login_required
+@needs(Perm.VIEW)
 def call_list(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
     call_filter = CallFilter(request.GET, workspace=workspace)

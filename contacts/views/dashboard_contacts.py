@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,8 @@ from contacts import selectors, services
 from contacts.filters import ContactFilter
 from contacts.forms_dashboard import ContactForm, ReasonForm, SavedViewForm
 from contacts.models import Campaign, Contact, DncAuditLog, SavedView, Workspace
+from contacts.views.access import needs
+from contacts.workspaces.permissions import Perm
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -60,7 +61,7 @@ def list_query(data: QueryDict) -> str:
     return kept.urlencode()
 
 
-@login_required
+@needs(Perm.VIEW)
 def contact_list(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
     contact_filter = ContactFilter(request.GET, workspace=workspace)
@@ -81,7 +82,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/dashboard/contact_list.html", context)
 
 
-@login_required
+@needs(Perm.VIEW)
 def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
     contact = get_contact(request, contact_id)
     workspace = contact.workspace
@@ -114,7 +115,7 @@ def _apply_service_error(form: ContactForm, exc: services.ServiceError) -> None:
         form.add_error(None, exc.message)
 
 
-@login_required
+@needs(Perm.EDIT)
 def contact_create(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
     form = ContactForm(request.POST if request.method == "POST" else None)
@@ -134,7 +135,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/dashboard/contact_form.html", {"form": form, "contact": None})
 
 
-@login_required
+@needs(Perm.EDIT)
 def contact_edit(request: HttpRequest, contact_id: str) -> HttpResponse:
     contact = get_contact(request, contact_id)
     initial = {name: getattr(contact, name) for name in (*services.EDITABLE_FIELDS, "phone")}
@@ -157,7 +158,7 @@ def contact_edit(request: HttpRequest, contact_id: str) -> HttpResponse:
     return render(request, "contacts/dashboard/contact_form.html", {"form": form, "contact": contact})
 
 
-@login_required
+@needs(Perm.EDIT)
 def contact_delete(request: HttpRequest, contact_id: str) -> HttpResponse:
     contact = get_contact(request, contact_id)
     if request.method == "POST":
@@ -170,7 +171,7 @@ def contact_delete(request: HttpRequest, contact_id: str) -> HttpResponse:
     return render(request, "contacts/dashboard/contact_delete.html", context)
 
 
-@login_required
+@needs(Perm.EDIT)
 @require_POST
 def contact_call_now(request: HttpRequest, contact_id: str) -> HttpResponse:
     contact = get_contact(request, contact_id)
@@ -207,18 +208,18 @@ def _reason_page(request: HttpRequest, contact_id: str, *, mark: bool) -> HttpRe
                   {"contact": contact, "form": form, "mark": mark, "dnc_entry": entry})
 
 
-@login_required
+@needs(Perm.DNC_ADD)
 def contact_mark_dnc(request: HttpRequest, contact_id: str) -> HttpResponse:
     return _reason_page(request, contact_id, mark=True)
 
 
-@login_required
+@needs(Perm.DNC_MANAGE)
 def contact_reactivate(request: HttpRequest, contact_id: str) -> HttpResponse:
     return _reason_page(request, contact_id, mark=False)
 
 
 # --- saved views ------------------------------------------------------------------------------------------
-@login_required
+@needs(Perm.EDIT)
 @require_POST
 def saved_view_create(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
@@ -241,13 +242,13 @@ def _saved_view(request: HttpRequest, view_id: str) -> SavedView:
                              pk=int(view_id))
 
 
-@login_required
+@needs(Perm.VIEW)
 def saved_view_open(request: HttpRequest, view_id: str) -> HttpResponse:
     view = _saved_view(request, view_id)
     return HttpResponseRedirect(reverse("contact_list") + (f"?{view.query}" if view.query else ""))
 
 
-@login_required
+@needs(Perm.EDIT)
 @require_POST
 def saved_view_delete(request: HttpRequest, view_id: str) -> HttpResponse:
     view = _saved_view(request, view_id)

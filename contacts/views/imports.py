@@ -6,7 +6,6 @@ contacts.imports; the run itself is a django-tasks task (contacts.tasks).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -38,6 +37,8 @@ from contacts.imports import (
 )
 from contacts.imports.mapping import COUNTRY, IGNORE, METADATA, PHONE
 from contacts.models import Campaign, ImportBatch, ImportRow, ImportRowOutcome, ImportStatus, Workspace
+from contacts.views.access import needs
+from contacts.workspaces.permissions import Perm
 from contacts.workspaces.rules import workspace_country
 
 SAMPLE_VALUES = 3
@@ -118,7 +119,7 @@ def _countries() -> list[tuple[str, str]]:
 
 # --- list and upload ----------------------------------------------------------------------------
 
-@login_required
+@needs(Perm.VIEW)
 @require_GET
 def import_list(request: HttpRequest) -> HttpResponse:
     workspace = _workspace(request)
@@ -129,7 +130,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/imports/list.html", {"page": page})
 
 
-@login_required
+@needs(Perm.EDIT)
 def import_new(request: HttpRequest) -> HttpResponse:
     workspace = _workspace(request)
     context = {"max_bytes": max_upload_bytes(), "max_mb": max_upload_bytes() // 1_048_576}
@@ -211,7 +212,7 @@ def _mapping_rows(mapping: ColumnMapping, opened) -> list[dict]:
     return rows
 
 
-@login_required
+@needs(Perm.EDIT)
 def import_mapping(request: HttpRequest, batch_id: str) -> HttpResponse:
     batch = _batch(request, batch_id)
     if not _editable(request, batch):
@@ -224,7 +225,7 @@ def import_mapping(request: HttpRequest, batch_id: str) -> HttpResponse:
     if request.method == "POST":
         mapping, errors = mapping_from_post(request.POST, mapping)
         if not errors:
-            batch_configure(batch, mapping=mapping, options=batch_options(batch))
+            batch_configure(batch, mapping=mapping, options=batch_options(batch), actor=request.user)
             return redirect("import_preview", batch_id=batch.public_id)
     context = {
         "batch": batch, "table": opened.table, "columns": _mapping_rows(mapping, opened), "errors": errors,
@@ -269,7 +270,7 @@ def _preview_rows(preview, mapping: ColumnMapping, country: str) -> list[dict]:
     return rows
 
 
-@login_required
+@needs(Perm.EDIT)
 def import_preview(request: HttpRequest, batch_id: str) -> HttpResponse:
     batch = _batch(request, batch_id)
     workspace = batch.workspace
@@ -287,7 +288,7 @@ def import_preview(request: HttpRequest, batch_id: str) -> HttpResponse:
     if request.method == "POST":
         options, errors = options_from_post(request.POST, workspace)
         if not errors:
-            batch_configure(batch, mapping=mapping, options=options)
+            batch_configure(batch, mapping=mapping, options=options, actor=request.user)
             if request.POST.get("action") == "start":
                 return _start(request, batch)
             return redirect("import_preview", batch_id=batch.public_id)
@@ -324,7 +325,7 @@ def _start(request: HttpRequest, batch: ImportBatch) -> HttpResponse:
 
 # --- progress, result, report, revert, resume ---------------------------------------------------
 
-@login_required
+@needs(Perm.VIEW)
 @require_GET
 def import_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
     batch = _batch(request, batch_id)
@@ -344,7 +345,7 @@ def import_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
     return render(request, "contacts/imports/detail.html", context)
 
 
-@login_required
+@needs(Perm.VIEW)
 @require_GET
 def import_progress(request: HttpRequest, batch_id: str) -> JsonResponse:
     batch = _batch(request, batch_id)
@@ -353,7 +354,7 @@ def import_progress(request: HttpRequest, batch_id: str) -> JsonResponse:
     return response
 
 
-@login_required
+@needs(Perm.VIEW)
 @require_GET
 def import_errors_csv(request: HttpRequest, batch_id: str) -> StreamingHttpResponse:
     batch = _batch(request, batch_id)
@@ -364,7 +365,7 @@ def import_errors_csv(request: HttpRequest, batch_id: str) -> StreamingHttpRespo
     return response
 
 
-@login_required
+@needs(Perm.DESTROY)
 def import_revert(request: HttpRequest, batch_id: str) -> HttpResponse:
     batch = _batch(request, batch_id)
     created = batch.created_contacts.count()
@@ -385,7 +386,7 @@ def import_revert(request: HttpRequest, batch_id: str) -> HttpResponse:
                   {"batch": batch, "created": created, "restored": restored})
 
 
-@login_required
+@needs(Perm.EDIT)
 @require_POST
 def import_resume(request: HttpRequest, batch_id: str) -> HttpResponse:
     batch = _batch(request, batch_id)
@@ -399,7 +400,7 @@ def import_resume(request: HttpRequest, batch_id: str) -> HttpResponse:
     return redirect("import_detail", batch_id=batch.public_id)
 
 
-@login_required
+@needs(Perm.EDIT)
 @require_POST
 def import_discard(request: HttpRequest, batch_id: str) -> HttpResponse:
     """Throw away an upload that was never started (its stored file too)."""

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from contacts import selectors, services
-from contacts.models import ApiKey
+from contacts.models import ApiKey, Role
+from contacts.views.access import needs
 from contacts.views.dashboard_contacts import current_workspace, get_contact
+from contacts.workspaces.permissions import ROLE_SUMMARIES, Perm, role_of
 
 MERGE_FIELDS = (("phone", "Phone"), ("first_name", "First name"), ("last_name", "Last name"), ("email", "Email"),
                 ("company", "Company"), ("title", "Job title"), ("notes", "Notes"), ("status", "Status"),
@@ -16,7 +17,12 @@ MERGE_FIELDS = (("phone", "Phone"), ("first_name", "First name"), ("last_name", 
 PICKER_LIMIT = 10
 
 
-@login_required
+def role_choices(*, owner: bool = True) -> list[tuple[str, str, str]]:
+    """(value, label, what it allows) for a role select; only an owner may hand out the owner role."""
+    return [(value, label, ROLE_SUMMARIES[value]) for value, label in Role.choices if owner or value != Role.OWNER]
+
+
+@needs(Perm.DESTROY)
 def contact_merge_pick(request: HttpRequest, contact_id: str) -> HttpResponse:
     """Step 1: find the contact to merge into this one."""
     contact = get_contact(request, contact_id)
@@ -30,7 +36,7 @@ def contact_merge_pick(request: HttpRequest, contact_id: str) -> HttpResponse:
                   {"contact": contact, "query": query, "matches": matches, "limit": PICKER_LIMIT})
 
 
-@login_required
+@needs(Perm.DESTROY)
 def contact_merge_confirm(request: HttpRequest, contact_id: str, other_id: str) -> HttpResponse:
     """Step 2: both contacts side by side with the merged result; POST merges."""
     contact = get_contact(request, contact_id)
@@ -66,25 +72,34 @@ def contact_merge_confirm(request: HttpRequest, contact_id: str, other_id: str) 
                   {"contact": contact, "other": other, "plan": plan, "rows": rows, "meta_rows": meta_rows})
 
 
-@login_required
+@needs(Perm.MANAGE)
 def api_keys(request: HttpRequest) -> HttpResponse:
     """List the workspace's API keys; POST creates one and shows it once."""
     workspace = current_workspace(request)
     new_key = None
     error = ""
+    role = request.POST.get("role") or Role.ADMIN
     if request.method == "POST":
         name = (request.POST.get("name") or "").strip()
         if not name:
             error = "Give the key a name, e.g. the integration that will use it."
         else:
-            key, new_key = services.api_key_create(workspace=workspace, name=name, actor=request.user)
-            messages.success(request, f"API key “{key.name}” created. Copy it now: it will not be shown again.")
+            try:
+                key, new_key = services.api_key_create(workspace=workspace, name=name, role=role, actor=request.user)
+            except services.ValidationFailed as exc:
+                error = exc.message
+            else:
+                messages.success(request, f"API key “{key.name}” ({key.get_role_display().lower()}) created. "
+                                          "Copy it now: it will not be shown again.")
+                role = Role.ADMIN
     keys = ApiKey.objects.filter(workspace=workspace).select_related("created_by").order_by("-created_at")
-    return render(request, "contacts/integrations/api_keys.html",
-                  {"keys": keys, "new_key": new_key, "error": error, "name": request.POST.get("name", "")})
+    return render(request, "contacts/integrations/api_keys.html", {
+        "keys": keys, "new_key": new_key, "error": error, "name": request.POST.get("name", ""), "role": role,
+        "roles": role_choices(owner=role_of(request.user, workspace) == Role.OWNER),
+    })
 
 
-@login_required
+@needs(Perm.MANAGE)
 def api_key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
     workspace = current_workspace(request)
     try:

@@ -1,14 +1,15 @@
 """The overview page at `/`: the numbers a manager opens the product for, with charts."""
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from contacts.selectors import overview_stats
+from contacts.views.access import needs
+from contacts.workspaces.permissions import Perm
 
 
-@login_required
+@needs(Perm.VIEW, workspace_optional=True)
 def overview(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace
     context = {"stats": overview_stats(workspace) if workspace else None}

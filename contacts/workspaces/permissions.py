@@ -31,6 +31,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.VIEWER: frozenset({Perm.VIEW}),
 }
 
+# One line per role for the role selects (members and API keys pages); keep in step with the matrix above.
+ROLE_SUMMARIES: dict[str, str] = {
+    Role.OWNER: "Everything, including making and removing owners",
+    Role.ADMIN: "Everything except making, changing or removing owners",
+    Role.MEMBER: "View, create and edit contacts, imports, campaigns and calls; add to DNC; export",
+    Role.COMPLIANCE: "View; add to and remove from the DNC list; export",
+    Role.VIEWER: "View only",
+}
+
 DESCRIPTIONS = {
     Perm.VIEW: "see this workspace",
     Perm.EDIT: "create or change contacts, imports, campaigns and calls",
@@ -65,6 +74,12 @@ def role_of(actor: Any, workspace: Workspace) -> str | None:
             Membership.objects.filter(user=actor, workspace=workspace).values_list("role", flat=True).first()
         )
     return cache[workspace.pk]
+
+
+def remember_role(actor: Any, workspace: Workspace, role: str | None) -> None:
+    """Seed the cache with a role read alongside the workspace (saves the request a query)."""
+    if actor is not None and not isinstance(actor, str | ApiKey):
+        actor.__dict__.setdefault(_CACHE_ATTR, {})[workspace.pk] = role
 
 
 def forget_roles(actor: Any) -> None:

@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from contacts import services
-from contacts.models import Workspace
+from contacts.models import Role, Workspace
 
 
 class Command(BaseCommand):
@@ -11,11 +11,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--workspace", required=True, help="Workspace slug")
         parser.add_argument("--name", default="CLI key", help="A name to tell keys apart")
+        parser.add_argument("--role", default=Role.ADMIN.value,
+                            help=f"What requests with the key may do: {', '.join(Role.values)} (default admin)")
 
-    def handle(self, *args, workspace: str, name: str, **options):
+    def handle(self, *args, workspace: str, name: str, role: str, **options):
         ws = Workspace.objects.filter(slug=workspace).first()
         if ws is None:
             raise CommandError(f"No workspace with slug {workspace!r}.")
-        key, raw = services.api_key_create(workspace=ws, name=name, actor="create_api_key command")
-        self.stderr.write(f"Created API key {key.name!r} for workspace {ws.slug!r}. It is shown once:")
+        if role not in Role.values:
+            raise CommandError(f"Unknown role {role!r}: use one of {', '.join(Role.values)}.")
+        key, raw = services.api_key_create(workspace=ws, name=name, role=role, actor="create_api_key command")
+        self.stderr.write(f"Created {key.role} API key {key.name!r} for workspace {ws.slug!r}. It is shown once:")
         self.stdout.write(raw)

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from contacts import services
-from contacts.models import ApiKey, Call, Campaign, Contact, ImportBatch, SavedView
+from contacts.models import ApiKey, Call, Campaign, CampaignAdd, Contact, ImportBatch, SavedView
 from tests.factories import make_contact, make_user
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,7 @@ OBJECTS = {
     "batch_id": lambda objs: objs["batch"].public_id,
     "key_id": lambda objs: str(objs["key"].pk),
     "view_id": lambda objs: str(objs["view"].pk),
+    "add_id": lambda objs: objs["add"].public_id,
     "phone": lambda objs: objs["contact"].phone,
 }
 
@@ -67,8 +68,9 @@ def objects_of(workspace, owner) -> dict:
     batch = ImportBatch.objects.create(workspace=workspace, file_name="theirs.csv")
     key, _ = services.api_key_create(workspace=workspace, name="their key")
     view = SavedView.objects.create(workspace=workspace, owner=owner, name="theirs", query="status=dnc")
+    add = CampaignAdd.objects.create(campaign=campaign, description="an add without members")
     return {"contact": contact, "other_contact": other, "campaign": campaign, "call": call, "batch": batch,
-            "key": key, "view": view}
+            "key": key, "view": view, "add": add}
 
 
 def test_every_known_kwarg_is_covered():
@@ -114,6 +116,7 @@ def test_other_workspaces_objects_answer_404(client, workspace, other_workspace,
     assert SavedView.objects.filter(pk=theirs["view"].pk).exists()
     assert ApiKey.objects.filter(pk=theirs["key"].pk, revoked_at__isnull=True).exists()
     assert not theirs["campaign"].memberships.exists()
+    assert CampaignAdd.objects.get(pk=theirs["add"].pk).undone_at is None
 
 
 def test_pages_require_login(client, workspace, user):

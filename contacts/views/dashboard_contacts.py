@@ -64,11 +64,13 @@ def list_query(data: QueryDict) -> str:
 def contact_list(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
     contact_filter = ContactFilter(request.GET, workspace=workspace)
+    invalid = [] if contact_filter.is_valid() else contact_filter.invalid_values  # then the list has no rows
     paginator = ListPaginator(contact_filter.qs, per_page(request))
     page = paginator.get_page(request.GET.get("page"))
     state = list_query(request.GET)
     context = {
         "filter": contact_filter,
+        "invalid": invalid,
         "page": page,
         "contacts": page.object_list,
         "per_page": paginator.per_page,
@@ -78,7 +80,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "saved_views": list(SavedView.objects.for_workspace(workspace).filter(owner=request.user)),
         "has_filters": bool(state.replace(f"per_page={paginator.per_page}", "").strip("&")),
     }
-    return render(request, "contacts/dashboard/contact_list.html", context)
+    return render(request, "contacts/dashboard/contact_list.html", context, status=400 if invalid else 200)
 
 
 @login_required

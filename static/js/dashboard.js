@@ -36,6 +36,14 @@
       refresh();
     }
   });
+  // An invalid filter answers 400 with an alert and no rows: show it (htmx swaps only 2xx by default).
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var elt = ev.detail.elt;
+    if (ev.detail.xhr && ev.detail.xhr.status === 400 && elt && elt.id === "contact-filters") {
+      ev.detail.shouldSwap = true;
+      ev.detail.isError = false;
+    }
+  });
   document.addEventListener("click", function (ev) {
     var el = ev.target.closest ? ev.target.closest("[data-confirm]") : null;
     if (el && !window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }

@@ -38,8 +38,8 @@
   });
   // An invalid filter answers 400 with an alert and no rows: show it (htmx swaps only 2xx by default).
   document.addEventListener("htmx:beforeSwap", function (ev) {
-    var elt = ev.detail.elt;
-    if (ev.detail.xhr && ev.detail.xhr.status === 400 && elt && elt.id === "contact-filters") {
+    var target = ev.detail.target;
+    if (ev.detail.xhr && ev.detail.xhr.status === 400 && target && target.id === "contact-results") {
       ev.detail.shouldSwap = true;
       ev.detail.isError = false;
     }

@@ -9,6 +9,7 @@ from contacts.models import (
     Call,
     CallDirection,
     CallStatus,
+    Campaign,
     CampaignMembership,
     Contact,
     ContactStatus,
@@ -42,8 +43,13 @@ class StableOrderingFilter(django_filters.OrderingFilter):
 
 class ContactFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Search")
-    status = django_filters.ChoiceFilter(choices=ContactStatus.choices, label="Status", empty_label="Any status")
-    campaign_id = django_filters.CharFilter(method="filter_campaign", label="Campaign")
+    status = django_filters.ChoiceFilter(
+        choices=ContactStatus.choices, label="Status", empty_label="Any status",
+        error_messages={"invalid_choice": "Not a status: use active or dnc."})
+    # A campaign of this workspace (set in __init__): an unknown id is an error, never "any campaign".
+    campaign_id = django_filters.ModelChoiceFilter(queryset=Campaign.objects.none(), to_field_name="public_id",
+                                                   method="filter_campaign", label="Campaign",
+                                                   error_messages={"invalid_choice": "No campaign with this id."})
     company = django_filters.CharFilter(field_name="company", lookup_expr="icontains", label="Company")
     last_called_after = django_filters.DateFilter(field_name="last_called_at", lookup_expr="date__gte",
                                                   label="Last called from", widget=DATE)
@@ -53,7 +59,8 @@ class ContactFilter(django_filters.FilterSet):
                                               widget=DATE)
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="Created to",
                                                widget=DATE)
-    sort = StableOrderingFilter(fields=SORT_FIELDS, label="Sort")
+    sort = StableOrderingFilter(fields=SORT_FIELDS, label="Sort",
+                                error_messages={"invalid_choice": "Not a column the list can sort by."})
 
     class Meta:
         model = Contact
@@ -64,16 +71,49 @@ class ContactFilter(django_filters.FilterSet):
         if queryset is None and workspace is not None:
             queryset = Contact.objects.for_workspace(workspace)
         super().__init__(data, queryset=queryset, **kwargs)
+        if workspace is not None:
+            self.filters["campaign_id"].queryset = Campaign.objects.for_workspace(workspace)
+
+    def filter_queryset(self, queryset: QuerySet[Contact]) -> QuerySet[Contact]:
+        # django-filter drops an invalid value and filters on the rest, which widens the selection:
+        # an invalid filter selects nothing instead (views show the errors or refuse to act).
+        if self.form.errors:
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
+    @property
+    def invalid_values(self) -> list[dict[str, str]]:
+        """Each rejected filter as {field, label, value, message}, for an alert or an error body."""
+        found = []
+        for name, errors in self.form.errors.items():
+            field = self.form.fields.get(name)
+            value = self.form.data.get(name, "") if hasattr(self.form.data, "get") else ""
+            found.append({"field": name, "label": str(field.label) if field is not None else name,
+                          "value": str(value), "message": " ".join(str(e) for e in errors)})
+        return found
+
+    def describe(self) -> str:
+        """The valid filters in words ('Search “acme” · Status: DNC'), to record what an action selected."""
+        if not self.is_bound or not self.is_valid():
+            return ""
+        parts = []
+        for name, value in self.form.cleaned_data.items():
+            if name == "sort" or value in (None, "", []):
+                continue
+            if name == "search":
+                parts.append(f"search “{value}”")
+                continue
+            shown = dict(ContactStatus.choices).get(value, value) if name == "status" else value
+            parts.append(f"{str(self.form.fields[name].label).lower()} {shown}")
+        return " · ".join(parts)
 
     def filter_search(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
         return contact_search(queryset, value, workspace=self.workspace)
 
-    def filter_campaign(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
+    def filter_campaign(self, queryset: QuerySet[Contact], name: str, value: Campaign | None) -> QuerySet[Contact]:
         if not value:
             return queryset
-        members = CampaignMembership.objects.filter(campaign__public_id=value)
-        if self.workspace is not None:
-            members = members.filter(campaign__workspace=self.workspace)
+        members = CampaignMembership.objects.filter(campaign=value)
         return queryset.filter(pk__in=members.values("contact_id"))
 
     @property

@@ -23,6 +23,7 @@ from contacts.campaigns.models import (
     CallDirection,
     CallStatus,
     Campaign,
+    CampaignAdd,
     CampaignMembership,
     CampaignStatus,
     Sentiment,
@@ -40,9 +41,10 @@ from contacts.compliance.models import (
 
 __all__ = [
     "API_KEY_PREFIX", "OUTCOME_DNC_REQUESTED", "PLAN_CONTACT_LIMITS", "ApiKey", "AppendOnlyModel",
-    "AppendOnlyQuerySet", "AuditEvent", "Call", "CallDirection", "CallStatus", "Campaign", "CampaignMembership",
-    "CampaignStatus", "Contact", "ContactQuerySet", "ContactStatus", "DncAction", "DncAuditLog", "DncEntry",
-    "DncSource", "ImportBatch", "ImportMappingMemory", "ImportRow", "ImportRowOutcome", "ImportStatus", "Membership",
-    "PhoneValidation", "Plan", "Role", "SavedView", "Sentiment", "Workspace", "WorkspaceQuerySet", "hash_api_key",
-    "new_call_id", "new_campaign_id", "new_contact_id", "new_import_id", "new_public_id",
+    "AppendOnlyQuerySet", "AuditEvent", "Call", "CallDirection", "CallStatus", "Campaign", "CampaignAdd",
+    "CampaignMembership", "CampaignStatus", "Contact", "ContactQuerySet", "ContactStatus", "DncAction",
+    "DncAuditLog", "DncEntry", "DncSource", "ImportBatch", "ImportMappingMemory", "ImportRow", "ImportRowOutcome",
+    "ImportStatus", "Membership", "PhoneValidation", "Plan", "Role", "SavedView", "Sentiment", "Workspace",
+    "WorkspaceQuerySet", "hash_api_key", "new_call_id", "new_campaign_id", "new_contact_id", "new_import_id",
+    "new_public_id",
 ]

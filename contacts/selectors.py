@@ -1,5 +1,13 @@
 """Reads shared by the dashboard, API and commands, re-exported from their domain packages."""
-from contacts.campaigns.selectors import ANSWERED_STATUSES, call_get, campaign_get, overview_stats
+from contacts.campaigns.selectors import (
+    ANSWERED_STATUSES,
+    call_get,
+    campaign_add_get,
+    campaign_add_preview,
+    campaign_get,
+    campaign_recent_adds,
+    overview_stats,
+)
 from contacts.compliance.selectors import dnc_entry_for, dnc_is_listed, dnc_numbers_among
 from contacts.contacts.selectors import BIG_COUNT, BIG_COUNT_SECONDS, contact_get, contact_search, list_count
 from contacts.imports.selectors import import_batch_get
@@ -7,7 +15,7 @@ from contacts.workspaces.rules import plan_room
 from contacts.workspaces.selectors import user_workspaces
 
 __all__ = [
-    "ANSWERED_STATUSES", "BIG_COUNT", "BIG_COUNT_SECONDS", "call_get", "campaign_get", "contact_get",
-    "contact_search", "dnc_entry_for", "dnc_is_listed", "dnc_numbers_among", "import_batch_get", "list_count",
-    "overview_stats", "plan_room", "user_workspaces",
+    "ANSWERED_STATUSES", "BIG_COUNT", "BIG_COUNT_SECONDS", "call_get", "campaign_add_get", "campaign_add_preview",
+    "campaign_get", "campaign_recent_adds", "contact_get", "contact_search", "dnc_entry_for", "dnc_is_listed",
+    "dnc_numbers_among", "import_batch_get", "list_count", "overview_stats", "plan_room", "user_workspaces",
 ]

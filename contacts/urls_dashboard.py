@@ -29,5 +29,9 @@ urlpatterns += [  # campaigns and calls
     path("campaigns/<str:campaign_id>/members/add/", campaigns.campaign_add_members, name="campaign_add_members"),
     path("campaigns/<str:campaign_id>/members/remove/", campaigns.campaign_remove_members,
          name="campaign_remove_members"),
+    path("campaigns/<str:campaign_id>/members/remove-all/", campaigns.campaign_remove_all,
+         name="campaign_remove_all"),
+    path("campaigns/<str:campaign_id>/adds/<str:add_id>/undo/", campaigns.campaign_undo_add,
+         name="campaign_undo_add"),
     path("calls/", campaigns.call_list, name="call_list"),
 ]

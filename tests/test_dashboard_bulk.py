@@ -23,9 +23,12 @@ def make_many(workspace, n, **fields):
 
 def test_add_ticked_rows_to_campaign(client_logged_in, workspace, campaign):
     a, b, c = make_many(workspace, 3)
-    response = client_logged_in.post("/contacts/bulk/", {
-        "action": "add_to_campaign", "campaign_id": campaign.public_id, "ids": [a.public_id, b.public_id],
-        "query": "status=active"}, follow=True)
+    post = {"action": "add_to_campaign", "campaign_id": campaign.public_id, "ids": [a.public_id, b.public_id],
+            "query": "status=active"}
+    confirm = client_logged_in.post("/contacts/bulk/", post)
+    assert "Add 2 contacts to Spring recall?" in confirm.content.decode()
+    assert not CampaignMembership.objects.exists()  # nothing before the confirmation
+    response = client_logged_in.post("/contacts/bulk/", {**post, "confirm": "1"}, follow=True)
     assert "Added 2 contacts to Spring recall." in response.content.decode()
     assert response.redirect_chain[-1][0] == "/contacts/?status=active"
     assert set(CampaignMembership.objects.values_list("contact_id", flat=True)) == {a.pk, b.pk}
@@ -38,7 +41,7 @@ def test_add_all_matching_skips_dnc_and_counts(client_logged_in, workspace, camp
         services.contact_mark_dnc(contact=contact, reason="asked", actor=user)
     response = client_logged_in.post("/contacts/bulk/", {
         "action": "add_to_campaign", "campaign_id": campaign.public_id, "scope": "all", "query": "company=acme",
-        "ids": [acme[0].public_id]}, follow=True)
+        "ids": [acme[0].public_id], "confirm": "1"}, follow=True)
     body = response.content.decode()
     assert "Added 21 contacts to Spring recall. Skipped 4 DNC contacts." in body
     assert CampaignMembership.objects.count() == 21  # every page, not only the first 20

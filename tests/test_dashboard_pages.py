@@ -77,9 +77,12 @@ def test_campaign_create_edit_add_remove(client_logged_in, workspace, activity):
     client_logged_in.post(f"/campaigns/{autumn.public_id}/edit/", {"name": "Autumn push", "status": "active"})
     autumn.refresh_from_db()
     assert (autumn.name, autumn.status) == ("Autumn push", "active")
-    added = client_logged_in.post(f"/campaigns/{autumn.public_id}/members/add/", {"search": "acme"}, follow=True)
+    add_url = f"/campaigns/{autumn.public_id}/members/add/"
+    assert "Add 2 contacts to Autumn push?" in client_logged_in.post(add_url, {"search": "acme"}).content.decode()
+    assert not CampaignMembership.objects.filter(campaign=autumn).exists()
+    added = client_logged_in.post(add_url, {"search": "acme", "confirm": "1"}, follow=True)
     assert "Added 2 contacts" in added.content.decode()
-    added = client_logged_in.post(f"/campaigns/{autumn.public_id}/members/add/", {"search": "Cy"}, follow=True)
+    added = client_logged_in.post(add_url, {"search": "Cy", "confirm": "1"}, follow=True)
     assert "Skipped 1 DNC contact" in added.content.decode()
     client_logged_in.post(f"/campaigns/{autumn.public_id}/members/remove/", {"ids": [activity["ann"].public_id]})
     assert list(CampaignMembership.objects.filter(campaign=autumn).values_list("contact__first_name", flat=True)) \

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from contacts import services
-from contacts.models import ApiKey, Call, Campaign, Contact, ImportBatch, Membership, SavedView
+from contacts.models import ApiKey, Call, Campaign, CampaignAdd, Contact, ImportBatch, Membership, SavedView
 from tests.factories import make_contact, make_user
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,7 @@ OBJECTS = {
     "key_id": lambda objs: str(objs["key"].pk),
     "view_id": lambda objs: str(objs["view"].pk),
     "member_id": lambda objs: str(objs["membership"].pk),
+    "add_id": lambda objs: objs["add"].public_id,
     "phone": lambda objs: objs["contact"].phone,
 }
 
@@ -69,8 +70,9 @@ def objects_of(workspace, owner) -> dict:
     key, _ = services.api_key_create(workspace=workspace, name="their key")
     view = SavedView.objects.create(workspace=workspace, owner=owner, name="theirs", query="status=dnc")
     membership = Membership.objects.get(workspace=workspace, user=owner)
+    add = CampaignAdd.objects.create(campaign=campaign, description="an add without members")
     return {"contact": contact, "other_contact": other, "campaign": campaign, "call": call, "batch": batch,
-            "key": key, "view": view, "membership": membership}
+            "key": key, "view": view, "membership": membership, "add": add}
 
 
 def test_every_known_kwarg_is_covered():
@@ -117,6 +119,7 @@ def test_other_workspaces_objects_answer_404(client, workspace, other_workspace,
     assert ApiKey.objects.filter(pk=theirs["key"].pk, revoked_at__isnull=True).exists()
     assert Membership.objects.filter(pk=theirs["membership"].pk, role="owner").exists()
     assert not theirs["campaign"].memberships.exists()
+    assert CampaignAdd.objects.get(pk=theirs["add"].pk).undone_at is None
 
 
 def test_pages_require_login(client, workspace, user):

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from contacts.contacts.models import Contact
-from contacts.workspaces.models import Workspace, WorkspaceQuerySet, new_call_id, new_campaign_id
+from contacts.workspaces.models import Workspace, WorkspaceQuerySet, new_call_id, new_campaign_id, new_public_id
 
 
 class CampaignStatus(models.TextChoices):
@@ -44,10 +45,41 @@ class Campaign(models.Model):
         return self.name
 
 
+def new_campaign_add_id() -> str:
+    return new_public_id("add")
+
+
+class CampaignAdd(models.Model):
+    """One confirmed "add contacts" to a campaign: its members can be removed together (undo)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="adds")
+    public_id = models.CharField(max_length=40, unique=True, default=new_campaign_add_id, editable=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True)
+    description = models.CharField(max_length=300, blank=True, help_text="What was selected, e.g. a search")
+    added = models.PositiveIntegerField(default=0)
+    skipped_dnc = models.PositiveIntegerField(default=0)
+    already_members = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["campaign", "-created_at"], name="campadd_campaign_created")]
+
+    def __str__(self) -> str:
+        return f"{self.public_id}: +{self.added} to {self.campaign_id}"
+
+
 class CampaignMembership(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="memberships")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="campaign_memberships")
     added_at = models.DateTimeField(auto_now_add=True)
+    # The add that brought this member in (None: imports, the admin, or before adds were recorded).
+    added_by = models.ForeignKey(CampaignAdd, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="memberships")
 
     class Meta:
         constraints = [

@@ -1,18 +1,61 @@
-"""Reads about campaigns and calls: fetch one in a workspace, and the overview's numbers and charts."""
+"""Reads about campaigns and calls: fetch one in a workspace, preview an add, and the overview's numbers."""
 from __future__ import annotations
 
-from contacts.campaigns.models import Call, Campaign
-from contacts.contacts.models import Contact
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from contacts.campaigns.models import Call, Campaign, CampaignAdd, CampaignMembership
+from contacts.contacts.models import Contact, ContactStatus
 from contacts.errors import NotFound
 from contacts.imports.models import ImportBatch
 from contacts.workspaces.models import Workspace
 
 
+@dataclass(frozen=True)
+class MembershipChange:
+    """What an add did (or, from campaign_add_preview, would do)."""
+
+    added: int
+    skipped_dnc: int
+    already_members: int
+    add: CampaignAdd | None = None  # the recorded add whose members can be removed together; None if nothing new
+
+
 def campaign_get(workspace: Workspace, public_id: str) -> Campaign:
-    campaign = Campaign.objects.for_workspace(workspace).filter(public_id=public_id).first()
+    campaign = Campaign.objects.for_workspace(workspace).filter(public_id=public_id).select_related("workspace").first()
     if campaign is None:
         raise NotFound(f"Campaign {public_id} doesn't exist.", code="campaign_not_found", details={"id": public_id})
     return campaign
+
+
+def campaign_add_get(campaign: Campaign, public_id: str) -> CampaignAdd:
+    add = CampaignAdd.objects.filter(campaign=campaign, public_id=public_id).select_related("campaign").first()
+    if add is None:
+        raise NotFound(f"No add {public_id} in campaign {campaign.public_id}.", code="campaign_add_not_found",
+                       details={"id": public_id})
+    return add
+
+
+def campaign_add_preview(*, campaign: Campaign, contacts: QuerySet[Contact]) -> MembershipChange:
+    """What adding `contacts` would do, in one query and without writing: new members, DNC skipped, already in."""
+    selected = contacts.filter(workspace_id=campaign.workspace_id).order_by()
+    member = Exists(CampaignMembership.objects.filter(campaign=campaign, contact_id=OuterRef("pk")))
+    active = Q(status=ContactStatus.ACTIVE)
+    counts = selected.aggregate(
+        new=Count("pk", filter=active & ~member), already=Count("pk", filter=active & member),
+        dnc=Count("pk", filter=Q(status=ContactStatus.DNC)),
+    )
+    return MembershipChange(added=counts["new"], skipped_dnc=counts["dnc"], already_members=counts["already"])
+
+
+def campaign_recent_adds(campaign: Campaign, limit: int = 5) -> list[CampaignAdd]:
+    """The latest adds, each with `remaining`: how many of its members are still in the campaign."""
+    still = CampaignMembership.objects.filter(added_by=OuterRef("pk")).order_by().values("added_by")
+    remaining = Coalesce(Subquery(still.annotate(n=Count("*")).values("n"), output_field=IntegerField()), Value(0))
+    return list(CampaignAdd.objects.filter(campaign=campaign).select_related("actor")
+                .annotate(remaining=remaining).order_by("-created_at", "-id")[:limit])
 
 
 def call_get(workspace: Workspace, public_id: str) -> Call:

@@ -1,17 +1,18 @@
 """Campaigns and their members (a DNC contact is never added), queueing calls and logging their results."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from contacts.campaigns import scripts
 from contacts.campaigns.models import ACTIVE_CALL_STATUSES
+from contacts.campaigns.selectors import MembershipChange, campaign_add_preview
 from contacts.compliance import services as dnc_service
-from contacts.compliance.audit import Actor, record_event
+from contacts.compliance.audit import Actor, actor_fields, record_event
 from contacts.compliance.calling import calling_window
 from contacts.compliance.selectors import dnc_is_listed
 from contacts.errors import ContactDnc, OutsideCallingHours, ValidationFailed, validation_failed
@@ -21,6 +22,7 @@ from contacts.models import (
     CallDirection,
     CallStatus,
     Campaign,
+    CampaignAdd,
     CampaignMembership,
     CampaignStatus,
     Contact,
@@ -31,13 +33,6 @@ from contacts.models import (
 from contacts.workspaces.permissions import Perm, require
 
 CHUNK = 2000
-
-
-@dataclass(frozen=True)
-class MembershipChange:
-    added: int
-    skipped_dnc: int
-    already_members: int
 
 
 def _apply_calling_settings(campaign: Campaign, *, script: str | None, max_attempts: int | None,
@@ -101,35 +96,48 @@ def campaign_update(
 
 @transaction.atomic
 def campaign_add_contacts(
-    *, campaign: Campaign, contacts: QuerySet[Contact], actor: Actor = None
+    *, campaign: Campaign, contacts: QuerySet[Contact], actor: Actor = None, description: str = ""
 ) -> MembershipChange:
-    """Add the selected contacts; DNC ones are skipped and counted. Set-based and chunked."""
+    """Add the selected contacts; DNC ones are skipped and counted. Set-based and chunked.
+
+    The new members are recorded as one CampaignAdd (`description` says what was selected), so they can be
+    removed together with campaign_undo_add.
+    """
     require(actor, campaign.workspace, Perm.EDIT)
-    selected = contacts.filter(workspace_id=campaign.workspace_id).order_by()
-    skipped_dnc = selected.filter(status=ContactStatus.DNC).count()
-    eligible = selected.filter(status=ContactStatus.ACTIVE)
-    member_ids = CampaignMembership.objects.filter(campaign=campaign).values("contact_id")
-    already = eligible.filter(pk__in=member_ids).count()
-    new_ids = eligible.exclude(pk__in=member_ids).values_list("pk", flat=True)
+    plan = campaign_add_preview(campaign=campaign, contacts=contacts)
+    add = None
     added = 0
-    batch: list[int] = []
-    for contact_id in new_ids.iterator(chunk_size=CHUNK):
-        batch.append(contact_id)
-        if len(batch) >= CHUNK:
-            added += _insert(campaign, batch)
-            batch = []
-    if batch:
-        added += _insert(campaign, batch)
+    if plan.added:
+        add = CampaignAdd.objects.create(
+            campaign=campaign, description=description[:300], skipped_dnc=plan.skipped_dnc,
+            already_members=plan.already_members, **actor_fields(actor),
+        )
+        selected = contacts.filter(workspace_id=campaign.workspace_id).order_by()
+        member_ids = CampaignMembership.objects.filter(campaign=campaign).values("contact_id")
+        new_ids = selected.filter(status=ContactStatus.ACTIVE).exclude(pk__in=member_ids).values_list("pk", flat=True)
+        batch: list[int] = []
+        for contact_id in new_ids.iterator(chunk_size=CHUNK):
+            batch.append(contact_id)
+            if len(batch) >= CHUNK:
+                added += _insert(campaign, batch, add)
+                batch = []
+        if batch:
+            added += _insert(campaign, batch, add)
+        CampaignAdd.objects.filter(pk=add.pk).update(added=added)
+        add.added = added
     record_event(
         workspace=campaign.workspace, actor=actor, action="campaign.add_contacts", count=added,
-        details={"campaign": campaign.public_id, "skipped_dnc": skipped_dnc, "already_members": already},
+        details={"campaign": campaign.public_id, "add": add.public_id if add else None,
+                 "skipped_dnc": plan.skipped_dnc, "already_members": plan.already_members},
     )
-    return MembershipChange(added=added, skipped_dnc=skipped_dnc, already_members=already)
+    return MembershipChange(added=added, skipped_dnc=plan.skipped_dnc, already_members=plan.already_members,
+                            add=add)
 
 
-def _insert(campaign: Campaign, contact_ids: list[int]) -> int:
+def _insert(campaign: Campaign, contact_ids: list[int], add: CampaignAdd) -> int:
     CampaignMembership.objects.bulk_create(
-        [CampaignMembership(campaign=campaign, contact_id=cid) for cid in contact_ids], ignore_conflicts=True
+        [CampaignMembership(campaign=campaign, contact_id=cid, added_by=add) for cid in contact_ids],
+        ignore_conflicts=True,
     )
     return len(contact_ids)
 
@@ -141,6 +149,29 @@ def campaign_remove_contacts(*, campaign: Campaign, contacts: QuerySet[Contact],
         campaign=campaign, contact__in=contacts.filter(workspace_id=campaign.workspace_id).values("pk")
     ).delete()
     record_event(workspace=campaign.workspace, actor=actor, action="campaign.remove_contacts", count=removed,
+                 details={"campaign": campaign.public_id})
+    return removed
+
+
+@transaction.atomic
+def campaign_undo_add(*, add: CampaignAdd, actor: Actor = None) -> int:
+    """Remove the members this add brought in and that are still there; members from other adds stay."""
+    campaign = add.campaign
+    require(actor, campaign.workspace, Perm.EDIT)
+    removed, _ = CampaignMembership.objects.filter(campaign=campaign, added_by=add).delete()
+    CampaignAdd.objects.filter(pk=add.pk).update(undone_at=timezone.now(), undone_count=F("undone_count") + removed)
+    add.refresh_from_db(fields=["undone_at", "undone_count"])
+    record_event(workspace=campaign.workspace, actor=actor, action="campaign.undo_add", count=removed,
+                 details={"campaign": campaign.public_id, "add": add.public_id})
+    return removed
+
+
+@transaction.atomic
+def campaign_remove_all_contacts(*, campaign: Campaign, actor: Actor = None) -> int:
+    """Empty the campaign (its calls stay in the call log)."""
+    require(actor, campaign.workspace, Perm.EDIT)
+    removed, _ = CampaignMembership.objects.filter(campaign=campaign).delete()
+    record_event(workspace=campaign.workspace, actor=actor, action="campaign.remove_all_contacts", count=removed,
                  details={"campaign": campaign.public_id})
     return removed
 

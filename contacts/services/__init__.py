@@ -11,7 +11,9 @@ from contacts.campaigns.services import (
     call_queue_outbound,
     campaign_add_contacts,
     campaign_create,
+    campaign_remove_all_contacts,
     campaign_remove_contacts,
+    campaign_undo_add,
     campaign_update,
 )
 from contacts.compliance.calling import CallingWindow, calling_window
@@ -62,10 +64,11 @@ __all__ = [
     "EDITABLE_FIELDS", "CallingWindow", "ContactDnc", "ContactLimitReached", "ContactNotFound", "DuplicatePhone",
     "Forbidden", "ImportTooLarge", "InvalidPhone", "MembershipChange", "MergePlan", "NotFound", "OutsideCallingHours",
     "ServiceError", "ValidationFailed", "api_key_authenticate", "api_key_create", "api_key_revoke", "call_log",
-    "call_queue_outbound", "calling_window", "campaign_add_contacts", "campaign_create", "campaign_remove_contacts",
-    "campaign_update", "contact_create", "contact_delete", "contact_limit_check", "contact_mark_dnc",
-    "contact_merge", "contact_reactivate", "contact_update", "contacts_delete", "contacts_export_record",
-    "contacts_mark_dnc", "dnc_add_number", "dnc_numbers_among", "dnc_remove_number", "member_add", "member_invite",
-    "member_remove", "member_set_role", "merge_plan", "normalize_for_workspace", "set_password_path",
+    "call_queue_outbound", "calling_window", "campaign_add_contacts", "campaign_create",
+    "campaign_remove_all_contacts", "campaign_remove_contacts", "campaign_undo_add", "campaign_update",
+    "contact_create", "contact_delete", "contact_limit_check", "contact_mark_dnc", "contact_merge",
+    "contact_reactivate", "contact_update", "contacts_delete", "contacts_export_record", "contacts_mark_dnc",
+    "dnc_add_number", "dnc_numbers_among", "dnc_remove_number", "member_add", "member_invite", "member_remove",
+    "member_set_role", "merge_plan", "normalize_for_workspace", "set_password_path",
     "workspace_create",
 ]

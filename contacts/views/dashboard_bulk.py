@@ -1,6 +1,8 @@
 """Bulk actions on ticked contacts or on every contact matching the list's filters, and the CSV export."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
@@ -23,17 +25,64 @@ ACTIONS = {"add_to_campaign": "Add to campaign", "mark_dnc": "Mark DNC", "delete
 ACTION_PERMS = {"add_to_campaign": Perm.EDIT, "mark_dnc": Perm.DNC_ADD, "delete": Perm.DESTROY, "export": Perm.EXPORT}
 
 
-def selection(request: HttpRequest, workspace: Workspace) -> tuple[QuerySet[Contact], str]:
+@dataclass
+class Selection:
+    """The contacts a bulk request means, and why they were chosen."""
+
+    contacts: QuerySet[Contact]
+    query: str  # the list's filters, to go back to the same list
+    scope_all: bool  # every contact matching the filter, on every page
+    ids: list[str]  # or the ticked contacts
+    invalid: list[dict[str, str]] = field(default_factory=list)  # rejected filter values: nothing may run
+    description: str = ""
+
+    @property
+    def empty_request(self) -> bool:
+        return not self.scope_all and not self.ids
+
+
+def selection(request: HttpRequest, workspace: Workspace) -> Selection:
     """The contacts a bulk request means: every one matching the posted filters, or the ticked ids."""
     query = list_query(QueryDict(request.POST.get("query", "")))
-    if request.POST.get("scope") == "all":
-        return ContactFilter(QueryDict(query), workspace=workspace).qs, query
+    contact_filter = ContactFilter(QueryDict(query), workspace=workspace)
+    invalid = [] if contact_filter.is_valid() else contact_filter.invalid_values
     ids = [i for i in request.POST.getlist("ids") if i][:1000]
-    return Contact.objects.for_workspace(workspace).filter(public_id__in=ids), query
+    if request.POST.get("scope") == "all":
+        return Selection(contact_filter.qs, query, True, ids, invalid,
+                         f"Contacts list: {contact_filter.describe() or 'all contacts'}")
+    contacts = Contact.objects.for_workspace(workspace).filter(public_id__in=ids)
+    return Selection(contacts, query, False, ids, invalid, f"{len(ids):,} ticked contact{'s' if len(ids) != 1 else ''}")
+
+
+def refuse_invalid_filter(request: HttpRequest, invalid: list[dict[str, str]], query: str, doing: str) -> HttpResponse:
+    """400: an invalid filter value never widens a selection, so nothing runs and nothing is written."""
+    return render(request, "contacts/dashboard/filter_invalid.html",
+                  {"invalid": invalid, "query": query, "doing": doing}, status=400)
 
 
 def _back(query: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("contact_list") + (f"?{query}" if query else ""))
+
+
+def added_message(change: services.MembershipChange, campaign: Campaign, what: str = "") -> str:
+    text = f"Added {change.added:,} contact{'s' if change.added != 1 else ''}{what} to {campaign.name}."
+    if change.skipped_dnc:
+        text += f" Skipped {change.skipped_dnc:,} DNC contact{'s' if change.skipped_dnc != 1 else ''}."
+    if change.already_members:
+        text += f" {change.already_members:,} already in the campaign."
+    if change.add is not None:
+        text += " You can undo this add from the campaign page."
+    return text
+
+
+def add_confirmation(request: HttpRequest, *, campaign: Campaign, contacts: QuerySet[Contact], action_url: str,
+                     hidden: list[tuple[str, str]], cancel_url: str, description: str) -> HttpResponse:
+    """The page every campaign add shows first: how many will be added, excluded (DNC) and already members."""
+    plan = selectors.campaign_add_preview(campaign=campaign, contacts=contacts)
+    return render(request, "contacts/dashboard/campaign_add_confirm.html", {
+        "campaign": campaign, "plan": plan, "action_url": action_url, "hidden": hidden, "cancel_url": cancel_url,
+        "description": description, "selected": plan.added + plan.skipped_dnc + plan.already_members,
+    })
 
 
 @needs(Perm.VIEW)
@@ -43,11 +92,14 @@ def contacts_bulk(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     if action in ACTION_PERMS:
         require(request.user, workspace, ACTION_PERMS[action])
-    contacts, query = selection(request, workspace)
+    chosen = selection(request, workspace)
+    contacts, query = chosen.contacts, chosen.query
     if action not in ACTIONS:
         messages.error(request, "Choose an action.")
         return _back(query)
-    if request.POST.get("scope") != "all" and not request.POST.getlist("ids"):
+    if chosen.invalid:
+        return refuse_invalid_filter(request, chosen.invalid, query, ACTIONS[action].lower())
+    if chosen.empty_request:
         messages.error(request, "Tick at least one contact, or choose all contacts matching the filter.")
         return _back(query)
     if action == "add_to_campaign":
@@ -56,13 +108,14 @@ def contacts_bulk(request: HttpRequest) -> HttpResponse:
         except services.NotFound:
             messages.error(request, "Choose the campaign to add the contacts to.")
             return _back(query)
-        change = services.campaign_add_contacts(campaign=campaign, contacts=contacts, actor=request.user)
-        text = f"Added {change.added:,} contact{'s' if change.added != 1 else ''} to {campaign.name}."
-        if change.skipped_dnc:
-            text += f" Skipped {change.skipped_dnc:,} DNC contact{'s' if change.skipped_dnc != 1 else ''}."
-        if change.already_members:
-            text += f" {change.already_members:,} already in the campaign."
-        messages.success(request, text)
+        if not request.POST.get("confirm"):
+            hidden = [("action", action), ("campaign_id", campaign.public_id), ("query", query),
+                      ("scope", "all" if chosen.scope_all else ""), *(("ids", i) for i in chosen.ids)]
+            return add_confirmation(request, campaign=campaign, contacts=contacts, action_url=reverse("contacts_bulk"),
+                                    hidden=hidden, cancel_url=_back(query).url, description=chosen.description)
+        change = services.campaign_add_contacts(campaign=campaign, contacts=contacts, actor=request.user,
+                                                description=chosen.description)
+        messages.success(request, added_message(change, campaign))
         return _back(query)
     form = ReasonForm(request.POST if request.POST.get("confirm") else None)
     if request.POST.get("confirm") and (action == "delete" or form.is_valid()):
@@ -87,10 +140,18 @@ def contacts_export(request: HttpRequest) -> HttpResponse:
     """CSV of the filtered list (GET, same query string as the list) or of a bulk selection (POST)."""
     workspace = current_workspace(request)
     if request.method == "POST":
-        contacts, query = selection(request, workspace)
+        chosen = selection(request, workspace)
+        contacts, query, invalid = chosen.contacts, chosen.query, chosen.invalid
+        if not invalid and chosen.empty_request:
+            messages.error(request, "Tick the contacts to export, or choose all contacts matching the filter.")
+            return _back(query)
     else:
         query = list_query(request.GET)
-        contacts = ContactFilter(request.GET, workspace=workspace).qs
+        contact_filter = ContactFilter(request.GET, workspace=workspace)
+        contacts = contact_filter.qs
+        invalid = [] if contact_filter.is_valid() else contact_filter.invalid_values
+    if invalid:
+        return refuse_invalid_filter(request, invalid, query, "export")
     stats: dict = {}
     user = request.user
 

@@ -7,13 +7,15 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from contacts import selectors, services
 from contacts.filters import CallFilter, ContactFilter
 from contacts.forms_dashboard import CampaignForm
-from contacts.models import Call, CallStatus, Campaign, CampaignMembership, Contact
+from contacts.models import Call, CallStatus, Campaign, CampaignAdd, CampaignMembership, Contact
 from contacts.views.access import needs
+from contacts.views.dashboard_bulk import add_confirmation, added_message, refuse_invalid_filter
 from contacts.views.dashboard_contacts import current_workspace, per_page
 from contacts.workspaces.permissions import Perm
 
@@ -69,7 +71,7 @@ def campaign_detail(request: HttpRequest, campaign_id: str) -> HttpResponse:
     completion = round(100 * stats.reached / stats.members_count) if stats.members_count else 0
     return render(request, "contacts/dashboard/campaign_detail.html", {
         "campaign": campaign, "stats": stats, "page": page, "members": page.object_list, "completion": completion,
-        "dnc_members": dnc_members,
+        "dnc_members": dnc_members, "recent_adds": selectors.campaign_recent_adds(campaign),
     })
 
 
@@ -107,21 +109,61 @@ def campaign_edit(request: HttpRequest, campaign_id: str) -> HttpResponse:
 @needs(Perm.EDIT)
 @require_POST
 def campaign_add_members(request: HttpRequest, campaign_id: str) -> HttpResponse:
-    """Add every contact matching a search (the contacts list's bulk action covers richer filters)."""
+    """Add every contact matching a search, after a confirmation page with the counts (the contacts list's bulk
+    action covers richer filters)."""
     campaign = get_campaign(request, campaign_id)
     term = request.POST.get("search", "").strip()
     if not term:
         messages.error(request, "Type a name, phone, email or company to find the contacts to add.")
         return redirect("campaign_detail", campaign_id=campaign.public_id)
-    contacts = ContactFilter({"search": term}, workspace=campaign.workspace).qs
-    change = services.campaign_add_contacts(campaign=campaign, contacts=contacts, actor=request.user)
-    text = f"Added {change.added:,} contact{'s' if change.added != 1 else ''} matching “{term}”."
-    if change.skipped_dnc:
-        text += f" Skipped {change.skipped_dnc:,} DNC contact{'s' if change.skipped_dnc != 1 else ''}."
-    if change.already_members:
-        text += f" {change.already_members:,} already in the campaign."
-    messages.success(request, text)
+    contact_filter = ContactFilter({"search": term}, workspace=campaign.workspace)
+    if not contact_filter.is_valid():
+        return refuse_invalid_filter(request, contact_filter.invalid_values, "", "add to the campaign")
+    description = f"Contacts matching “{term}”"
+    if not request.POST.get("confirm"):
+        return add_confirmation(
+            request, campaign=campaign, contacts=contact_filter.qs, description=description,
+            action_url=reverse("campaign_add_members", args=[campaign.public_id]), hidden=[("search", term)],
+            cancel_url=reverse("campaign_detail", args=[campaign.public_id]),
+        )
+    change = services.campaign_add_contacts(campaign=campaign, contacts=contact_filter.qs, actor=request.user,
+                                            description=description)
+    messages.success(request, added_message(change, campaign, f" matching “{term}”"))
     return redirect("campaign_detail", campaign_id=campaign.public_id)
+
+
+def _removal_page(request: HttpRequest, campaign: Campaign, *, add: CampaignAdd | None, count: int) -> HttpResponse:
+    return render(request, "contacts/dashboard/campaign_remove_confirm.html",
+                  {"campaign": campaign, "add": add, "count": count})
+
+
+@needs(Perm.EDIT)
+@require_http_methods(["GET", "POST"])
+def campaign_undo_add(request: HttpRequest, campaign_id: str, add_id: str) -> HttpResponse:
+    """Remove the members one add brought in (GET: the confirmation page with the count)."""
+    campaign = get_campaign(request, campaign_id)
+    try:
+        add = selectors.campaign_add_get(campaign, add_id)
+    except services.NotFound as exc:
+        raise Http404(exc.message) from exc
+    if request.method == "POST" and request.POST.get("confirm"):
+        removed = services.campaign_undo_add(add=add, actor=request.user)
+        messages.success(request, f"Undid the add: removed {removed:,} member{'s' if removed != 1 else ''} "
+                                  f"from {campaign.name}.")
+        return redirect("campaign_detail", campaign_id=campaign.public_id)
+    return _removal_page(request, campaign, add=add, count=add.memberships.count())
+
+
+@needs(Perm.EDIT)
+@require_http_methods(["GET", "POST"])
+def campaign_remove_all(request: HttpRequest, campaign_id: str) -> HttpResponse:
+    """Empty the campaign in one action (GET: the confirmation page with the count)."""
+    campaign = get_campaign(request, campaign_id)
+    if request.method == "POST" and request.POST.get("confirm"):
+        removed = services.campaign_remove_all_contacts(campaign=campaign, actor=request.user)
+        messages.success(request, f"Removed all {removed:,} member{'s' if removed != 1 else ''} from {campaign.name}.")
+        return redirect("campaign_detail", campaign_id=campaign.public_id)
+    return _removal_page(request, campaign, add=None, count=campaign.memberships.count())
 
 
 @needs(Perm.EDIT)

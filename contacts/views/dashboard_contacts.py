@@ -1,6 +1,8 @@
 """Contacts pages: list (search, filters, sort, paging, saved views), detail, create/edit and single actions."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -65,11 +67,13 @@ def list_query(data: QueryDict) -> str:
 def contact_list(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
     contact_filter = ContactFilter(request.GET, workspace=workspace)
+    invalid = [] if contact_filter.is_valid() else contact_filter.invalid_values  # then the list has no rows
     paginator = ListPaginator(contact_filter.qs, per_page(request))
     page = paginator.get_page(request.GET.get("page"))
     state = list_query(request.GET)
     context = {
         "filter": contact_filter,
+        "invalid": invalid,
         "page": page,
         "contacts": page.object_list,
         "per_page": paginator.per_page,
@@ -79,7 +83,20 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "saved_views": list(SavedView.objects.for_workspace(workspace).filter(owner=request.user)),
         "has_filters": bool(state.replace(f"per_page={paginator.per_page}", "").strip("&")),
     }
-    return render(request, "contacts/dashboard/contact_list.html", context)
+    return render(request, "contacts/dashboard/contact_list.html", context, status=400 if invalid else 200)
+
+
+def call_now_blocker(contact: Contact, window: services.CallingWindow) -> str:
+    """Why "Call now" is disabled ("" when a call may be queued now), with when calling opens."""
+    if contact.is_dnc:
+        return "On the Do-Not-Call list · never dialed"
+    if window.allowed:
+        return ""
+    if window.opens_at is None:
+        return "Outside calling hours · no common window in this number's time zones"
+    zone = window.timezones[0]
+    opens = window.opens_at.astimezone(ZoneInfo(zone))
+    return f"Outside calling hours · opens {opens:%a %H:%M} {zone}"
 
 
 @needs(Perm.VIEW)
@@ -87,6 +104,7 @@ def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
     contact = get_contact(request, contact_id)
     workspace = contact.workspace
     calls = list(contact.calls.select_related("campaign").order_by("-created_at", "-id")[:200])
+    window = services.calling_window(workspace=workspace, phone=contact.phone)
     context = {
         "contact": contact,
         "calls": calls,
@@ -94,7 +112,8 @@ def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
         "dnc_entry": selectors.dnc_entry_for(workspace, contact.phone),
         "dnc_history": DncAuditLog.objects.for_workspace(workspace).filter(phone=contact.phone)
         .select_related("actor"),
-        "window": services.calling_window(workspace=workspace, phone=contact.phone),
+        "window": window,
+        "call_blocker": call_now_blocker(contact, window),
         "custom_fields": sorted((contact.metadata or {}).items()),
     }
     return render(request, "contacts/dashboard/contact_detail.html", context)

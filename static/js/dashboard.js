@@ -36,6 +36,14 @@
       refresh();
     }
   });
+  // An invalid filter answers 400 with an alert and no rows: show it (htmx swaps only 2xx by default).
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var target = ev.detail.target;
+    if (ev.detail.xhr && ev.detail.xhr.status === 400 && target && target.id === "contact-results") {
+      ev.detail.shouldSwap = true;
+      ev.detail.isError = false;
+    }
+  });
   document.addEventListener("click", function (ev) {
     var el = ev.target.closest ? ev.target.closest("[data-confirm]") : null;
     if (el && !window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }

@@ -93,10 +93,12 @@ def test_done_when_path(page, screenshot, workspace, live_server):
     assert page.get_by_test_id("status-badge").inner_text() == "DNC"
     assert page.get_by_text("Asked not to be called again").first.is_visible()
 
-    # Call now on a DNC contact is refused.
-    page.get_by_role("button", name="Call now").click()
+    # Call now on a DNC contact is disabled, and says why.
+    call_now = page.get_by_role("button", name="Call now")
+    assert call_now.is_disabled() and call_now.get_attribute("aria-describedby") == "call-now-blocker"
+    assert "Do-Not-Call" in page.get_by_test_id("call-now-blocker").inner_text()
     alert = page.locator(".alert-danger").first
-    assert "Call not queued" in alert.inner_text() and "will not be dialed" in alert.inner_text()
+    assert "will not be dialed" in alert.inner_text()
     screenshot("dashboard-07-call-refused")
 
     # Status filter shows it.
@@ -112,6 +114,9 @@ def test_done_when_path(page, screenshot, workspace, live_server):
     page.get_by_label("Campaign to add to").select_option(label="Whitening promo")
     screenshot("dashboard-09-bulk-select")
     page.get_by_role("button", name="Add to campaign").click()
+    assert page.get_by_test_id("confirm-title").inner_text() == "Add 19 contacts to Whitening promo?"
+    assert not CampaignMembership.objects.filter(campaign__name="Whitening promo").exists()
+    page.get_by_role("button", name="Add 19 contacts").click()
     message = page.locator(".alert-success").inner_text()
     assert "Added 19 contacts to Whitening promo. Skipped 1 DNC contact." in message, message
     whitening = Campaign.objects.get(name="Whitening promo")
@@ -121,7 +126,7 @@ def test_done_when_path(page, screenshot, workspace, live_server):
     # Export and check rows and columns.
     page.goto("/contacts/?company=beta")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Export CSV").click()
+        page.get_by_role("link", name="Export 10 contacts").click()
     download = download_info.value
     text = open(download.path(), encoding="utf-8-sig").read()  # noqa: SIM115
     rows = list(csv.DictReader(io.StringIO(text)))

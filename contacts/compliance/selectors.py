@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from contacts.compliance.models import DncEntry
+from django.db.models import Count
+
+from contacts.compliance.models import AuditEvent, DncAuditLog, DncEntry
 from contacts.workspaces.models import Workspace
 
 CHUNK = 2000
@@ -31,3 +33,14 @@ def dnc_numbers_among(workspace: Workspace, phones: Iterable[str]) -> set[str]:
     if batch:
         found.update(DncEntry.objects.filter(workspace=workspace, phone__in=batch).values_list("phone", flat=True))
     return found
+
+
+def records_held(workspace_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """What keeps each workspace from being deleted: its DNC numbers, DNC audit records and audit events."""
+    ids = list(workspace_ids)
+    held: dict[int, dict[str, int]] = {}
+    for key, model in (("dnc_numbers", DncEntry), ("dnc_audit_records", DncAuditLog), ("audit_events", AuditEvent)):
+        counts = model.objects.filter(workspace_id__in=ids).order_by().values("workspace_id").annotate(n=Count("id"))
+        for row in counts.values_list("workspace_id", "n"):
+            held.setdefault(row[0], {"dnc_numbers": 0, "dnc_audit_records": 0, "audit_events": 0})[key] = row[1]
+    return held

@@ -49,7 +49,8 @@ def dnc_add_number(
     try:
         with transaction.atomic():
             entry = DncEntry.objects.create(
-                workspace=workspace, phone=e164, reason=reason, source=source, created_by=who["actor"]
+                workspace=workspace, phone=e164, reason=reason, source=source, created_by=who["actor"],
+                created_by_label=who["actor_label"],
             )
     except IntegrityError:  # added concurrently
         return DncEntry.objects.get(workspace=workspace, phone=e164)
@@ -123,7 +124,7 @@ def contacts_mark_dnc(
         fresh = [p for p in batch if p not in known]
         DncEntry.objects.bulk_create(
             [DncEntry(workspace=workspace, phone=p, reason=reason, source=source, created_by=who["actor"],
-                      created_at=now) for p in fresh],
+                      created_by_label=who["actor_label"], created_at=now) for p in fresh],
             ignore_conflicts=True,
         )
         DncAuditLog.objects.bulk_create(

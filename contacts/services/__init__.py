@@ -45,7 +45,13 @@ from contacts.errors import (
     ValidationFailed,
 )
 from contacts.workspaces.rules import contact_limit_check, normalize_for_workspace
-from contacts.workspaces.services import api_key_authenticate, api_key_create, api_key_revoke, workspace_create
+from contacts.workspaces.services import (
+    api_key_authenticate,
+    api_key_create,
+    api_key_revoke,
+    workspace_archive,
+    workspace_create,
+)
 
 __all__ = [
     "EDITABLE_FIELDS", "CallingWindow", "ContactDnc", "ContactLimitReached", "ContactNotFound", "DuplicatePhone",
@@ -55,5 +61,5 @@ __all__ = [
     "campaign_update", "contact_create", "contact_delete", "contact_limit_check", "contact_mark_dnc",
     "contact_merge", "contact_reactivate", "contact_update", "contacts_delete", "contacts_export_record",
     "contacts_mark_dnc", "dnc_add_number", "dnc_numbers_among", "dnc_remove_number", "merge_plan",
-    "normalize_for_workspace", "workspace_create",
+    "normalize_for_workspace", "workspace_archive", "workspace_create",
 ]

@@ -68,6 +68,10 @@ class Workspace(models.Model):
     calling_window_start = models.TimeField(default=time(8, 0))
     calling_window_end = models.TimeField(default=time(21, 0))
     created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Archived workspaces keep their records but disappear for members and API keys.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -80,6 +84,10 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     @property
     def contact_limit(self) -> int | None:

@@ -21,7 +21,9 @@ from contacts.compliance.services import (
     contact_reactivate,
     contacts_mark_dnc,
     dnc_add_number,
+    dnc_add_numbers,
     dnc_remove_number,
+    dnc_upload_apply,
 )
 from contacts.contacts.merge import MergePlan, contact_merge, merge_plan
 from contacts.contacts.services import (
@@ -60,6 +62,7 @@ __all__ = [
     "call_queue_outbound", "calling_window", "campaign_add_contacts", "campaign_create", "campaign_remove_contacts",
     "campaign_update", "contact_create", "contact_delete", "contact_limit_check", "contact_mark_dnc",
     "contact_merge", "contact_reactivate", "contact_update", "contacts_delete", "contacts_export_record",
-    "contacts_mark_dnc", "dnc_add_number", "dnc_numbers_among", "dnc_remove_number", "merge_plan",
+    "contacts_mark_dnc", "dnc_add_number", "dnc_add_numbers", "dnc_numbers_among", "dnc_remove_number",
+    "dnc_upload_apply", "merge_plan",
     "normalize_for_workspace", "workspace_archive", "workspace_create",
 ]

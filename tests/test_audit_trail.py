@@ -59,18 +59,24 @@ def test_the_only_update_allowed_is_forgetting_a_deleted_users_link(workspace):
     assert (log.actor_id, log.actor_label) == (None, "carol")
 
 
-def test_deleting_a_user_keeps_who_acted_everywhere(workspace):
+def test_deleting_a_user_keeps_who_acted_everywhere(client, workspace):
     carol = make_user("carol", workspace=workspace, role=Role.COMPLIANCE)
     contact = make_contact(workspace, "+14155550166")
     services.dnc_add_number(workspace=workspace, phone="+14155550166", reason="Complaint", actor=carol)
     services.contacts_mark_dnc(workspace=workspace, contacts=workspace.contacts.exclude(pk=contact.pk),
                                reason="bulk", actor=carol)
+    services.dnc_add_numbers(workspace=workspace, numbers="2125550143", reason="Litigator", actor=carol)
     event_count = AuditEvent.objects.filter(actor=carol).count()
     assert event_count >= 1
     carol.delete()
     assert set(DncAuditLog.objects.values_list("actor_id", "actor_label")) == {(None, "carol")}
     assert set(DncEntry.objects.values_list("created_by_id", "created_by_label")) == {(None, "carol")}
     assert AuditEvent.objects.filter(actor__isnull=True, actor_label="carol").count() == event_count
+    viewer = make_user("vic", workspace=workspace, role=Role.VIEWER)
+    client.force_login(viewer)
+    audit = client.get(reverse("dnc_audit"), {"actor": "carol"}).content.decode()
+    assert audit.count('data-action="added"') == 2 and ">carol<" in audit
+    assert "carol" in client.get(reverse("dnc_list")).content.decode()
 
 
 def test_api_keys_and_system_actors_are_named(workspace):

@@ -6,6 +6,7 @@ A kwarg name this test does not know fails loudly: add it to OBJECTS below.
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from contacts import services
-from contacts.models import ApiKey, Call, Campaign, Contact, ImportBatch, SavedView
+from contacts.models import ApiKey, Call, Campaign, Contact, DncEntry, ImportBatch, SavedView
 from tests.factories import make_contact, make_user
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,8 @@ OBJECTS = {
     "key_id": lambda objs: str(objs["key"].pk),
     "view_id": lambda objs: str(objs["view"].pk),
     "phone": lambda objs: objs["contact"].phone,
+    "entry_id": lambda objs: str(objs["dnc_entry"].pk),
+    "token": lambda objs: objs["upload_token"],  # a DNC upload lives in its uploader's session and workspace
 }
 
 
@@ -67,8 +70,9 @@ def objects_of(workspace, owner) -> dict:
     batch = ImportBatch.objects.create(workspace=workspace, file_name="theirs.csv")
     key, _ = services.api_key_create(workspace=workspace, name="their key")
     view = SavedView.objects.create(workspace=workspace, owner=owner, name="theirs", query="status=dnc")
+    dnc_entry = services.dnc_add_number(workspace=workspace, phone="+12025550143", reason="Their DNC number")
     return {"contact": contact, "other_contact": other, "campaign": campaign, "call": call, "batch": batch,
-            "key": key, "view": view}
+            "key": key, "view": view, "dnc_entry": dnc_entry, "upload_token": secrets.token_urlsafe(18)}
 
 
 def test_every_known_kwarg_is_covered():
@@ -114,6 +118,7 @@ def test_other_workspaces_objects_answer_404(client, workspace, other_workspace,
     assert SavedView.objects.filter(pk=theirs["view"].pk).exists()
     assert ApiKey.objects.filter(pk=theirs["key"].pk, revoked_at__isnull=True).exists()
     assert not theirs["campaign"].memberships.exists()
+    assert DncEntry.objects.filter(pk=theirs["dnc_entry"].pk).exists()
 
 
 def test_pages_require_login(client, workspace, user):

@@ -377,3 +377,18 @@ def test_archived_workspace_is_gone_from_the_dnc_pages(client, as_role, workspac
     as_role(Role.OWNER)
     services.workspace_archive(workspace=workspace, actor="test")
     assert client.get(reverse("dnc_list")).status_code == 404
+
+
+def test_a_session_keeps_its_last_uploads_only(client, as_role):
+    from django.core.files.storage import default_storage
+
+    from contacts.views.dnc import UPLOADS_KEPT
+
+    as_role(Role.COMPLIANCE)
+    first = upload(client, "4155550101,x\n")["Location"]
+    path = client.session["dnc_uploads"][first.rstrip("/").rsplit("/", 1)[-1]]["path"]
+    for _ in range(UPLOADS_KEPT):
+        upload(client, "4155550102,y\n")
+    assert len(client.session["dnc_uploads"]) == UPLOADS_KEPT
+    assert client.get(first).status_code == 404
+    assert not default_storage.exists(path)

@@ -33,6 +33,7 @@ from contacts.workspaces.permissions import Perm
 LIST_PAGE_SIZE = 25
 AUDIT_PAGE_SIZE = 50
 UPLOADS_KEY = "dnc_uploads"
+UPLOADS_KEPT = 10  # per session; an older upload that was never applied is deleted from storage
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 COUNT_CARDS = (  # verdict, heading, colour
     ("add", "Will be added", "green"), ("listed", "Already listed", "secondary"),
@@ -125,8 +126,13 @@ def dnc_upload(request: HttpRequest) -> HttpResponse:
             default_storage.delete(path)
             form.add_error("file", exc.message)
         else:
-            _uploads(request)[token] = {"path": path, "name": name, "workspace": workspace.pk,
-                                        "default_reason": form.cleaned_data["default_reason"].strip()}
+            uploads = _uploads(request)
+            uploads[token] = {"path": path, "name": name, "workspace": workspace.pk,
+                              "default_reason": form.cleaned_data["default_reason"].strip()}
+            for old in list(uploads)[:-UPLOADS_KEPT]:
+                if "report" not in uploads[old]:
+                    default_storage.delete(uploads[old]["path"])
+                del uploads[old]
             request.session.modified = True
             return redirect("dnc_upload_preview", token=token)
     return render(request, "contacts/dnc/upload.html", {"form": form})

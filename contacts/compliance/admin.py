@@ -60,10 +60,10 @@ class DncEntryAdmin(ImportExportModelAdmin):
     import_template_name = "admin/contacts/dncentry/import.html"
     skip_admin_log = True  # the DNC audit log records every number added, with who and why
     form = DncEntryForm
-    list_display = ["phone", "reason", "source", "created_by", "created_at", "workspace"]
+    list_display = ["phone", "reason", "source", "created_by_label", "created_at", "workspace"]
     list_filter = ["source", "created_at", "workspace"]
     date_hierarchy = "created_at"
-    search_fields = ["reason"]
+    search_fields = ["reason", "created_by_label"]
     actions = ["remove_from_list"]
 
     def get_search_results(self, request, queryset, search_term):

@@ -126,20 +126,73 @@ def test_dnc_numbers_import_and_export_through_import_export(workspace):
     dataset.append(["acme", "212 555 0143", "Litigator list"])
     dataset.append(["acme", "555-1234", "bad number"])
     dataset.append(["acme", "646 555 0112", ""])
+    result = DncEntryResource().import_data(dataset, dry_run=True, raise_errors=False)
+    assert not result.has_errors() and result.has_validation_errors()  # row errors, never a traceback
+    assert {row.number for row in result.invalid_rows} == {3, 4}
+    assert not DncEntry.objects.exists()  # the dry run writes nothing
     result = DncEntryResource().import_data(dataset, dry_run=False, raise_errors=False)
-    assert result.has_validation_errors() or result.has_errors()
-    invalid_rows = {row.number for row in result.invalid_rows} | {n for n, _ in result.row_errors()}
-    assert invalid_rows == {3, 4}
-    assert not DncEntry.objects.exists()  # a file with bad rows writes nothing; the admin shows why
-    clean = tablib.Dataset(*list(dataset)[:2], headers=dataset.headers)
-    result = DncEntryResource().import_data(clean, dry_run=False, raise_errors=True)
-    assert result.totals["new"] == 2
+    assert result.totals["new"] == 2 and result.totals["invalid"] == 2  # the good rows go in, the bad are skipped
     assert set(DncEntry.objects.values_list("phone", flat=True)) == {"+14155550166", "+12125550143"}
     assert set(DncEntry.objects.values_list("source", flat=True)) == {DncSource.IMPORT}
     contact.refresh_from_db()
     assert contact.status == "dnc"
     exported = DncEntryResource().export()
     assert sorted(exported["phone"]) == ["+12125550143", "+14155550166"]
+
+
+def _admin_import(client, workspace, text: str, **extra):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("dnc.csv", text.encode("utf-8"), content_type="text/csv")
+    return client.post(reverse("admin:contacts_dncentry_import"),
+                       {"workspace": workspace.pk, "import_file": upload, "format": "0", "resource": "0", **extra})
+
+
+def test_admin_import_of_a_plain_phone_reason_file_shows_row_errors_and_imports_the_good_rows(
+    admin_client_ws, workspace, admin_user_ws
+):
+    contact = make_contact(workspace, "+14155550166")
+    text = ("phone,reason\n(415) 555-0166,Complaint\n12,typo\n212 555 0143,Litigator list\n"
+            "646 555 0112,\n(212) 555-0143,again\n")
+    preview = _admin_import(admin_client_ws, workspace, text)
+    body = preview.content.decode()
+    assert preview.status_code == 200
+    assert "Traceback" not in body and "ValueError" not in body
+    assert "Rows that will be skipped" in body and "A reason is required" in body and "12: " in body
+    assert "Confirm import" in body
+    assert not DncEntry.objects.exists()
+    confirm = preview.context["confirm_form"]
+    data = {name: confirm[name].value() for name in confirm.fields}
+    done = admin_client_ws.post(reverse("admin:contacts_dncentry_process_import"), data, follow=True)
+    assert "Traceback" not in done.content.decode()
+    assert set(DncEntry.objects.values_list("phone", flat=True)) == {"+14155550166", "+12125550143"}
+    entry = DncEntry.objects.get(phone="+12125550143")
+    assert (entry.reason, entry.source, entry.created_by, entry.created_by_label) == (
+        "Litigator list", DncSource.IMPORT, admin_user_ws, "boss")
+    contact.refresh_from_db()
+    assert contact.status == "dnc"
+    assert DncAuditLog.objects.filter(actor_label="boss").count() == 2
+
+
+def test_admin_import_headerless_file_uses_the_form_reason(admin_client_ws, workspace):
+    preview = _admin_import(admin_client_ws, workspace, "+14155550166\n212 555 0143\n",
+                            default_reason="State list 2026")
+    assert "Traceback" not in preview.content.decode()
+    confirm = preview.context["confirm_form"]
+    data = {name: confirm[name].value() for name in confirm.fields}
+    admin_client_ws.post(reverse("admin:contacts_dncentry_process_import"), data)
+    assert set(DncEntry.objects.values_list("reason", flat=True)) == {"State list 2026"}
+    assert DncEntry.objects.count() == 2
+
+
+def test_admin_import_needs_a_workspace(admin_client_ws, workspace):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("dnc.csv", b"phone,reason\n4155550166,x\n", content_type="text/csv")
+    response = admin_client_ws.post(reverse("admin:contacts_dncentry_import"),
+                                    {"import_file": upload, "format": "0", "resource": "0"})
+    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    assert not DncEntry.objects.exists()
 
 
 def test_contacts_export_from_admin(admin_client_ws, workspace):

@@ -6,6 +6,7 @@ A kwarg name this test does not know fails loudly: add it to OBJECTS below.
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from contacts import services
-from contacts.models import ApiKey, Call, Campaign, CampaignAdd, Contact, ImportBatch, Membership, SavedView
+from contacts.models import ApiKey, Call, Campaign, CampaignAdd, Contact, DncEntry, ImportBatch, Membership, SavedView
 from tests.factories import make_contact, make_user
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,8 @@ OBJECTS = {
     "member_id": lambda objs: str(objs["membership"].pk),
     "add_id": lambda objs: objs["add"].public_id,
     "phone": lambda objs: objs["contact"].phone,
+    "entry_id": lambda objs: str(objs["dnc_entry"].pk),
+    "token": lambda objs: objs["upload_token"],  # a DNC upload lives in its uploader's session and workspace
 }
 
 
@@ -71,8 +74,10 @@ def objects_of(workspace, owner) -> dict:
     view = SavedView.objects.create(workspace=workspace, owner=owner, name="theirs", query="status=dnc")
     membership = Membership.objects.get(workspace=workspace, user=owner)
     add = CampaignAdd.objects.create(campaign=campaign, description="an add without members")
+    dnc_entry = services.dnc_add_number(workspace=workspace, phone="+12025550143", reason="Their DNC number")
     return {"contact": contact, "other_contact": other, "campaign": campaign, "call": call, "batch": batch,
-            "key": key, "view": view, "membership": membership, "add": add}
+            "key": key, "view": view, "membership": membership, "add": add, "dnc_entry": dnc_entry,
+            "upload_token": secrets.token_urlsafe(18)}
 
 
 def test_every_known_kwarg_is_covered():
@@ -120,6 +125,7 @@ def test_other_workspaces_objects_answer_404(client, workspace, other_workspace,
     assert Membership.objects.filter(pk=theirs["membership"].pk, role="owner").exists()
     assert not theirs["campaign"].memberships.exists()
     assert CampaignAdd.objects.get(pk=theirs["add"].pk).undone_at is None
+    assert DncEntry.objects.filter(pk=theirs["dnc_entry"].pk).exists()
 
 
 def test_pages_require_login(client, workspace, user):

@@ -19,11 +19,14 @@ class DncSource(models.TextChoices):
 class DncEntry(models.Model):
     """A number on the workspace's Do-Not-Call list. Its existence is what makes a number DNC."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="dnc_entries")
+    # PROTECT: a workspace with a DNC list cannot be deleted by accident (archive it instead).
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="dnc_entries")
     phone = models.CharField(max_length=20, help_text="E.164")
     reason = models.CharField(max_length=500)
     source = models.CharField(max_length=10, choices=DncSource.choices, default=DncSource.MANUAL)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_by_label = models.CharField(max_length=200, blank=True,
+                                        help_text="Who listed it, kept as text (outlives the user or API key)")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = WorkspaceQuerySet.as_manager()
@@ -70,15 +73,20 @@ class AppendOnlyModel(models.Model):
 
 
 class DncAuditLog(AppendOnlyModel):
-    """Every addition to and removal from the DNC list: who, why, when. Never edited."""
+    """Every addition to and removal from the DNC list: who, why, when. Never edited.
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="dnc_audit")
+    The database refuses UPDATE and DELETE too (triggers, migration 0007); the one update it lets through is
+    Django's SET_NULL of `actor` when a user is deleted, since `actor_label` keeps who acted.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="dnc_audit")
     phone = models.CharField(max_length=20)
     action = models.CharField(max_length=10, choices=DncAction.choices)
     reason = models.CharField(max_length=500)
     source = models.CharField(max_length=10, choices=DncSource.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    actor_label = models.CharField(max_length=200, blank=True, help_text="API key or system actor")
+    actor_label = models.CharField(max_length=200, blank=True,
+                                   help_text="Who acted, kept as text: username, API key or system actor")
     contacts_affected = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -99,7 +107,7 @@ class DncAuditLog(AppendOnlyModel):
 class AuditEvent(AppendOnlyModel):
     """Who did what to how many rows: bulk actions, merges, reverts, queued calls."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="audit_events")
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     actor_label = models.CharField(max_length=200, blank=True)
     action = models.CharField(max_length=64)

@@ -5,11 +5,15 @@ the list goes through here and updates contacts in the same transaction.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from contacts.compliance.audit import Actor, actor_fields, record_event
+from contacts.compliance.dnc_files import DncRow, DncSummary, classify, pasted_rows
 from contacts.compliance.selectors import dnc_entry_for
 from contacts.errors import NotFound, ValidationFailed
 from contacts.models import (
@@ -60,7 +64,8 @@ def dnc_add_number(
     try:
         with transaction.atomic():
             entry = DncEntry.objects.create(
-                workspace=workspace, phone=e164, reason=reason, source=source, created_by=who["actor"]
+                workspace=workspace, phone=e164, reason=reason, source=source, created_by=who["actor"],
+                created_by_label=who["actor_label"],
             )
     except IntegrityError:  # added concurrently
         return DncEntry.objects.get(workspace=workspace, phone=e164)
@@ -137,7 +142,7 @@ def contacts_mark_dnc(
         fresh = [p for p in batch if p not in known]
         DncEntry.objects.bulk_create(
             [DncEntry(workspace=workspace, phone=p, reason=reason, source=source, created_by=who["actor"],
-                      created_at=now) for p in fresh],
+                      created_by_label=who["actor_label"], created_at=now) for p in fresh],
             ignore_conflicts=True,
         )
         DncAuditLog.objects.bulk_create(
@@ -156,3 +161,91 @@ def contacts_mark_dnc(
     selected.update(status=ContactStatus.DNC, dnc_at=now, updated_at=now)
     record_event(workspace=workspace, actor=actor, action="contacts.mark_dnc", count=added, details={"reason": reason})
     return added
+
+
+def _list_numbers(
+    *, workspace: Workspace, numbers: list[tuple[str, str]], source: str, who: dict, now: datetime
+) -> dict[str, int]:
+    """Put new E.164 numbers (with their reasons) on the list in a fixed number of queries.
+
+    The caller has checked they are not listed yet. Returns each number's count of contacts marked DNC.
+    """
+    phones = [phone for phone, _ in numbers]
+    active = Contact.objects.filter(workspace=workspace, phone__in=phones, status=ContactStatus.ACTIVE)
+    affected = dict(active.order_by().values("phone").annotate(n=Count("id")).values_list("phone", "n"))
+    DncEntry.objects.bulk_create(
+        [DncEntry(workspace=workspace, phone=phone, reason=reason, source=source, created_by=who["actor"],
+                  created_by_label=who["actor_label"], created_at=now) for phone, reason in numbers],
+        ignore_conflicts=True,  # listed concurrently: the entry that won stays
+    )
+    if affected:
+        active.update(status=ContactStatus.DNC, dnc_at=now, updated_at=now)
+    DncAuditLog.objects.bulk_create(
+        [DncAuditLog(workspace=workspace, phone=phone, action=DncAction.ADDED, reason=reason, source=source,
+                     contacts_affected=affected.get(phone, 0), created_at=now, **who) for phone, reason in numbers]
+    )
+    return affected
+
+
+def _apply_verdicts(
+    *, workspace: Workspace, rows: Iterable[DncRow], default_reason: str, source: str, actor: Actor,
+    atomic_chunks: bool,
+) -> DncSummary:
+    who = actor_fields(actor)
+    summary = DncSummary()
+    for verdicts in classify(workspace, rows, default_reason=default_reason):
+        fresh = [(v.phone, v.reason) for v in verdicts if v.verdict == "add"]
+        if fresh:
+            if atomic_chunks:
+                with transaction.atomic():
+                    _list_numbers(workspace=workspace, numbers=fresh, source=source, who=who, now=timezone.now())
+            else:
+                _list_numbers(workspace=workspace, numbers=fresh, source=source, who=who, now=timezone.now())
+            summary.added.extend(phone for phone, _ in fresh)
+        for verdict in verdicts:
+            summary.take(verdict)
+    return summary
+
+
+@transaction.atomic
+def dnc_add_numbers(
+    *, workspace: Workspace, numbers: str | Iterable[str], reason: str, source: str = DncSource.MANUAL,
+    actor: Actor = None,
+) -> DncSummary:
+    """Put one or many numbers (any format, one reason) on the list; every number gets a verdict.
+
+    `numbers` is pasted text (one per line or comma-separated) or a list. Invalid numbers are reported, not
+    raised; numbers already listed are left as they are. Set-based: a fixed number of queries per 2,000.
+    """
+    require(actor, workspace, Perm.DNC_ADD)
+    reason = _require_reason(reason)
+    rows = pasted_rows(numbers) if isinstance(numbers, str) else [
+        DncRow(line=i, raw_phone=str(n).strip()) for i, n in enumerate(numbers, start=1) if str(n).strip()
+    ]
+    if not rows:
+        raise ValidationFailed("Type at least one number.", details={"numbers": ["Type at least one number."]})
+    summary = _apply_verdicts(workspace=workspace, rows=rows, default_reason=reason, source=source, actor=actor,
+                              atomic_chunks=False)
+    if summary.added:
+        log_event("dnc.add_many", workspace=workspace, actor=actor, count=len(summary.added), source=source)
+    return summary
+
+
+def dnc_upload_apply(
+    *, workspace: Workspace, rows: Iterable[DncRow], default_reason: str = "", source: str = DncSource.IMPORT,
+    actor: Actor = None, file_name: str = "",
+) -> DncSummary:
+    """Apply a DNC file: bad rows are skipped and reported, the rest listed in chunks of 2,000.
+
+    Rows without a reason take `default_reason`; with neither they are skipped as `no_reason`. Each chunk
+    commits on its own (a crash half-way keeps what was listed); applying the file again is harmless, since
+    numbers already listed are left alone. Needs DNC_MANAGE.
+    """
+    require(actor, workspace, Perm.DNC_MANAGE)
+    default_reason = (default_reason or "").strip()[:500]
+    summary = _apply_verdicts(workspace=workspace, rows=rows, default_reason=default_reason, source=source,
+                              actor=actor, atomic_chunks=True)
+    counts = {key: summary.counts.get(key, 0) for key in ("add", "listed", "duplicate", "invalid", "no_reason")}
+    record_event(workspace=workspace, actor=actor, action="dnc.upload", count=len(summary.added),
+                 details={"file": file_name[:200], **counts})
+    return summary

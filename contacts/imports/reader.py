@@ -316,6 +316,24 @@ class OpenedTable:
         return total
 
 
+def read_records(source: TableSource) -> Iterator[tuple[int, list[str]]]:
+    """Every record of a CSV or XLSX file as (line, cells), encoding and delimiter detected, no header logic.
+
+    For files whose first line may or may not be a header (a DNC list of `phone[,reason]`).
+    """
+    with source.open() as handle:
+        head = handle.read(SAMPLE_BYTES)
+    kind = _sniff_bytes(head, source.name)
+    if kind == "xlsx":
+        reader = _Reader(source, "xlsx")
+    else:
+        sample = head.decode(kind, errors="ignore" if kind.startswith("utf-16") else "replace")
+        reader = _Reader(source, "csv", kind, _pick_delimiter(sample))
+    for line, row in reader.records():
+        _check_cells(line, row)
+        yield line, row
+
+
 def open_table(source: TableSource, recognise: Callable[[str], bool] | None = None) -> OpenedTable:
     """Detect format, encoding, delimiter and the header row. `recognise(header)` says a header is known."""
     with source.open() as handle:

@@ -23,7 +23,9 @@ from contacts.compliance.services import (
     contact_reactivate,
     contacts_mark_dnc,
     dnc_add_number,
+    dnc_add_numbers,
     dnc_remove_number,
+    dnc_upload_apply,
 )
 from contacts.contacts.merge import MergePlan, contact_merge, merge_plan
 from contacts.contacts.services import (
@@ -57,6 +59,7 @@ from contacts.workspaces.services import (
     member_remove,
     member_set_role,
     set_password_path,
+    workspace_archive,
     workspace_create,
 )
 
@@ -68,7 +71,7 @@ __all__ = [
     "campaign_remove_all_contacts", "campaign_remove_contacts", "campaign_undo_add", "campaign_update",
     "contact_create", "contact_delete", "contact_limit_check", "contact_mark_dnc", "contact_merge",
     "contact_reactivate", "contact_update", "contacts_delete", "contacts_export_record", "contacts_mark_dnc",
-    "dnc_add_number", "dnc_numbers_among", "dnc_remove_number", "member_add", "member_invite", "member_remove",
-    "member_set_role", "merge_plan", "normalize_for_workspace", "set_password_path",
-    "workspace_create",
+    "dnc_add_number", "dnc_add_numbers", "dnc_numbers_among", "dnc_remove_number", "dnc_upload_apply", "member_add",
+    "member_invite", "member_remove", "member_set_role", "merge_plan", "normalize_for_workspace",
+    "set_password_path", "workspace_archive", "workspace_create",
 ]

@@ -1,4 +1,8 @@
-"""Admin for workspaces, members and API keys (platform operators). Keys are revoked, never restored or moved."""
+"""Admin for workspaces, members and API keys (platform operators). Keys are revoked, never restored or moved.
+
+A workspace that holds DNC numbers or audit records cannot be deleted (on_delete=PROTECT): the delete pages
+say why and offer the "Archive" action, which keeps every record and hides the workspace from its members.
+"""
 from __future__ import annotations
 
 from django.contrib import admin, messages
@@ -6,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from contacts import services
+from contacts.compliance.selectors import records_held
 from contacts.workspaces.models import ApiKey, Membership, Workspace
 
 
@@ -15,13 +20,44 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+def _held_sentence(workspace: Workspace, held: dict[str, int]) -> str:
+    parts = [f"{held['dnc_numbers']:,} DNC number{'s' if held['dnc_numbers'] != 1 else ''}",
+             f"{held['dnc_audit_records']:,} DNC audit record{'s' if held['dnc_audit_records'] != 1 else ''}",
+             f"{held['audit_events']:,} audit event{'s' if held['audit_events'] != 1 else ''}"]
+    return f"{workspace}: {', '.join(parts)}"
+
+
 @admin.register(Workspace)
 class WorkspaceAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "plan", "default_country", "phone_validation", "timezone", "created_at"]
-    list_filter = ["plan", "phone_validation"]
+    list_display = ["name", "slug", "plan", "default_country", "phone_validation", "timezone", "created_at",
+                    "archived_at"]
+    list_filter = ["plan", "phone_validation", ("archived_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["archived_at"]
     inlines = [MembershipInline]
+    actions = ["archive_workspaces"]
+    delete_confirmation_template = "admin/contacts/workspace/delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/contacts/workspace/delete_selected_confirmation.html"
+
+    def get_deleted_objects(self, objs, request):
+        # Counted, not collected: a workspace with a million audit rows must not be walked row by row to say no.
+        workspaces = list(objs)
+        held = records_held(w.pk for w in workspaces)
+        if held:
+            protected = [_held_sentence(w, held[w.pk]) for w in workspaces if w.pk in held]
+            return [], {}, set(), protected
+        return super().get_deleted_objects(workspaces, request)
+
+    @admin.action(description="Archive selected workspaces (keeps their DNC list and audit trails)",
+                  permissions=["change"])
+    def archive_workspaces(self, request: HttpRequest, queryset: QuerySet[Workspace]) -> None:
+        count = 0
+        for workspace in queryset.filter(archived_at__isnull=True):
+            services.workspace_archive(workspace=workspace, actor=request.user)
+            count += 1
+        self.message_user(request, f"{count} workspace{'s' if count != 1 else ''} archived. Members and API keys "
+                          "no longer see them; every record is kept.", messages.SUCCESS)
 
 
 @admin.register(Membership)

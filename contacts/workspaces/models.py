@@ -71,6 +71,10 @@ class Workspace(models.Model):
         default=10, help_text="Minutes a dialer may hold a claimed call before it goes back to the queue"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Archived workspaces keep their records but disappear for members and API keys.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -83,6 +87,10 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     @property
     def contact_limit(self) -> int | None:

@@ -35,6 +35,11 @@ def normalize_for_workspace(
     return info.e164
 
 
+def e164_or_reason_for_workspace(workspace: Workspace, raw: object) -> tuple[str | None, str]:
+    """(E.164, "") or (None, why) under the workspace's rules: the fast, cached check for files of numbers."""
+    return phone.e164_or_reason(str(raw or ""), workspace_country(workspace), workspace.phone_validation)
+
+
 def plan_room(workspace: Workspace) -> int | None:
     """How many more contacts the workspace's plan allows; None when it has no limit."""
     from contacts.contacts.models import Contact

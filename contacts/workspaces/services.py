@@ -41,6 +41,18 @@ def workspace_create(
 
 
 @transaction.atomic
+def workspace_archive(*, workspace: Workspace, actor: Actor = None) -> Workspace:
+    """Retire a workspace without deleting it: its DNC list and audit trails stay, members and API keys lose it."""
+    require(actor, workspace, Perm.MANAGE)
+    if workspace.archived_at is None:
+        workspace.archived_at = timezone.now()
+        workspace.save(update_fields=["archived_at"])
+        record_event(workspace=workspace, actor=actor, action="workspace.archive", count=1,
+                     details={"slug": workspace.slug})
+    return workspace
+
+
+@transaction.atomic
 def api_key_create(
     *, workspace: Workspace, name: str, role: str = Role.ADMIN, actor: Actor = None
 ) -> tuple[ApiKey, str]:
@@ -65,7 +77,7 @@ def api_key_authenticate(raw: str) -> ApiKey | None:
         return None
     key = (
         ApiKey.objects.select_related("workspace")
-        .filter(key_hash=hash_api_key(raw), revoked_at__isnull=True)
+        .filter(key_hash=hash_api_key(raw), revoked_at__isnull=True, workspace__archived_at__isnull=True)
         .first()
     )
     if key is None:

@@ -129,6 +129,7 @@ class CallFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=CallStatus.choices, empty_label="Any status")
     sentiment = django_filters.ChoiceFilter(choices=Sentiment.choices, empty_label="Any sentiment")
     campaign_id = django_filters.CharFilter(field_name="campaign__public_id", label="Campaign")
+    contact_id = django_filters.CharFilter(field_name="contact__public_id", label="Contact")
     date_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label="From", widget=DATE)
     date_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label="To", widget=DATE)
 

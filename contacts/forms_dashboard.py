@@ -1,6 +1,9 @@
 """Dashboard forms: contact create/edit, reasons for DNC changes, campaigns, saved views, members."""
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 from django import forms
 
 from contacts.models import CampaignStatus, Role
@@ -44,6 +47,20 @@ class ReasonForm(forms.Form):
 class CampaignForm(forms.Form):
     name = forms.CharField(max_length=200)
     status = forms.ChoiceField(choices=CampaignStatus.choices, initial=CampaignStatus.DRAFT)
+    script = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the agent says first. Variables: {{first_name}}, {{last_name}}, {{company}}, {{title}}, "
+                  "{{custom.KEY}}; a fallback after a bar: {{first_name|there}}.",
+    )
+    max_attempts = forms.IntegerField(min_value=1, max_value=20, initial=3, label="Attempts per contact")
+    retry_after_hours = forms.DecimalField(min_value=Decimal("0.05"), max_value=720, initial=4, decimal_places=2,
+                                           label="Hours between attempts")
+
+    def service_kwargs(self) -> dict:
+        """The campaign service's arguments from the form's cleaned data."""
+        data = dict(self.cleaned_data)
+        hours = data.pop("retry_after_hours")
+        return {**data, "retry_after": timedelta(hours=float(hours))}
 
 
 class SavedViewForm(forms.Form):

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", overview.overview, name="overview"),
     path("workspace/switch/", common.workspace_switch, name="workspace_switch"),
     path("", include("contacts.urls_dashboard")),  # contacts, campaigns, calls, saved views, bulk actions
+    path("", include("contacts.urls_dialer")),  # campaign queue controls, a contact's live call, cancel a call
     path("imports/", include("contacts.urls_imports")),  # the import wizard and batches
     path("dnc/", include("contacts.urls_dnc")),  # the Do-Not-Call list, uploads and its audit log
     path("", include("contacts.urls_integrations")),  # settings (members, api-keys), contact merge page

@@ -44,6 +44,10 @@ MAY = {
 # when they differ from the default ones (a DNC contact to reactivate, a finished import to revert).
 DASHBOARD = {
     "overview": {"get": "view"},
+    "campaign_queue_panel": {"get": "view"},
+    "campaign_queue_action": {"post": "edit"},
+    "contact_call_state": {"get": "view"},
+    "call_cancel": {"post": "edit"},
     "dnc_list": {"get": "view"},
     "dnc_add": {"get": "dnc_add", "post": "dnc_add"},
     "dnc_upload": {"get": "dnc_manage", "post": "dnc_manage"},
@@ -97,7 +101,8 @@ NOT_WORKSPACE_PAGES = {"workspace_switch"}  # any signed-in user switches betwee
 # An upload token belongs to the session that uploaded: a walker's made-up one passes the permission check and
 # then answers 404 (the DNC page tests follow real uploads).
 TOKEN_PAGES = {"dnc_upload_preview", "dnc_upload_report"}
-KWARG_OBJECTS = {"token": "upload_token", "entry_id": "dnc_entry", "add_id": "add", "contact_id": "contact",
+KWARG_OBJECTS = {"action": "queue_action", "call_id": "call",
+                 "token": "upload_token", "entry_id": "dnc_entry", "add_id": "add", "contact_id": "contact",
                  "other_id": "other", "campaign_id": "campaign",
                  "batch_id": "draft",
                  "key_id": "key", "view_id": "view", "member_id": "colleague"}
@@ -157,6 +162,7 @@ def build(role: str) -> dict:
     return {"workspace": workspace, "actor": actor, "contact": contact, "other": other, "dnc_contact": dnc_contact,
             "campaign": campaign, "draft": draft, "done": done, "key": key, "view": view, "call": call, "add": added,
             "dnc_entry": DncEntry.objects.get(workspace=workspace, phone=dnc_contact.phone), "upload_token": "x" * 24,
+            "queue_action": "start",
             "colleague": Membership.objects.get(workspace=workspace, user=colleague)}
 
 

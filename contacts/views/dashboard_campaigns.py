@@ -17,6 +17,7 @@ from contacts.models import Call, CallStatus, Campaign, CampaignAdd, CampaignMem
 from contacts.views.access import needs
 from contacts.views.dashboard_bulk import add_confirmation, added_message, refuse_invalid_filter
 from contacts.views.dashboard_contacts import current_workspace, per_page
+from contacts.views.dialer import queue_context
 from contacts.workspaces.permissions import Perm
 
 
@@ -72,6 +73,7 @@ def campaign_detail(request: HttpRequest, campaign_id: str) -> HttpResponse:
     return render(request, "contacts/dashboard/campaign_detail.html", {
         "campaign": campaign, "stats": stats, "page": page, "members": page.object_list, "completion": completion,
         "dnc_members": dnc_members, "recent_adds": selectors.campaign_recent_adds(campaign),
+        **queue_context(campaign),
     })
 
 
@@ -81,7 +83,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            campaign = services.campaign_create(workspace=workspace, actor=request.user, **form.cleaned_data)
+            campaign = services.campaign_create(workspace=workspace, actor=request.user, **form.service_kwargs())
         except services.ServiceError as exc:
             form.add_error(None, exc.message)
         else:
@@ -94,10 +96,12 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 def campaign_edit(request: HttpRequest, campaign_id: str) -> HttpResponse:
     campaign = get_campaign(request, campaign_id)
     form = CampaignForm(request.POST if request.method == "POST" else None,
-                        initial={"name": campaign.name, "status": campaign.status})
+                        initial={"name": campaign.name, "status": campaign.status, "script": campaign.script,
+                                 "max_attempts": campaign.max_attempts,
+                                 "retry_after_hours": round(campaign.retry_after.total_seconds() / 3600, 2)})
     if request.method == "POST" and form.is_valid():
         try:
-            services.campaign_update(campaign=campaign, actor=request.user, **form.cleaned_data)
+            services.campaign_update(campaign=campaign, actor=request.user, **form.service_kwargs())
         except services.ServiceError as exc:
             form.add_error(None, exc.message)
         else:

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from contacts import selectors, services
+from contacts.campaigns.dialer import call_get_for_contact
 from contacts.filters import ContactFilter
 from contacts.forms_dashboard import ContactForm, ReasonForm, SavedViewForm
 from contacts.models import Campaign, Contact, DncAuditLog, SavedView, Workspace
@@ -113,6 +114,7 @@ def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
         "dnc_history": DncAuditLog.objects.for_workspace(workspace).filter(phone=contact.phone)
         .select_related("actor"),
         "window": window,
+        "open_call": call_get_for_contact(contact),
         "call_blocker": call_now_blocker(contact, window),
         "custom_fields": sorted((contact.metadata or {}).items()),
     }
@@ -199,7 +201,11 @@ def contact_call_now(request: HttpRequest, contact_id: str) -> HttpResponse:
     except (services.ContactDnc, services.OutsideCallingHours) as exc:
         messages.error(request, f"Call not queued. {exc.message}")
     else:
-        messages.success(request, f"Call queued ({call.public_id}). The agent will dial {contact} shortly.")
+        if call.reused:
+            messages.info(request, f"{contact} already has a call {call.get_status_display().lower()} "
+                                   f"({call.public_id}); no second call was queued.")
+        else:
+            messages.success(request, f"Call queued ({call.public_id}). The agent will dial {contact} shortly.")
     return redirect("contact_detail", contact_id=contact.public_id)
 
 

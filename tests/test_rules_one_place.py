@@ -126,3 +126,18 @@ def test_admin_contact_import_is_the_wizard_not_row_by_row(admin_client_ws, work
     assert reverse("admin:contacts_contact_export")  # export stays
     body = admin_client_ws.get(reverse("admin:contacts_contact_changelist")).content.decode()
     assert "/imports/new/" in body
+
+
+def test_admin_membership_changes_go_through_the_member_services(admin_client_ws, workspace, admin_user_ws):
+    from contacts.models import Membership
+
+    owner = Membership.objects.get(workspace=workspace, user=admin_user_ws)
+    for other in Membership.objects.filter(workspace=workspace, role="owner").exclude(pk=owner.pk):
+        other.delete()
+    change = reverse("admin:contacts_membership_change", args=[owner.pk])
+    response = admin_client_ws.post(change, {"role": "viewer"}, follow=True)
+    owner.refresh_from_db()
+    assert owner.role == "owner" and "last owner" in response.content.decode()  # the service's rule holds here too
+    admin_client_ws.post(reverse("admin:contacts_membership_delete", args=[owner.pk]), {"post": "yes"})
+    assert Membership.objects.filter(pk=owner.pk).exists()
+    assert AuditEvent.objects.filter(action__startswith="member.").count() == 0

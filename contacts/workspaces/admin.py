@@ -15,9 +15,18 @@ from contacts.workspaces.models import ApiKey, Membership, Workspace
 
 
 class MembershipInline(admin.TabularInline):
+    """Members listed read-only: adding, changing and removing go through the membership admin (the services)."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ["user"]
+    fields = ["user", "role", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def _held_sentence(workspace: Workspace, held: dict[str, int]) -> str:
@@ -62,9 +71,39 @@ class WorkspaceAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Every change goes through the member services: audited, and a workspace always keeps an owner."""
+
     list_display = ["user", "workspace", "role", "created_at"]
     list_filter = ["role", "workspace"]
     autocomplete_fields = ["user", "workspace"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "workspace"] if obj is not None else []  # a membership never moves
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                saved = services.member_set_role(membership=Membership.objects.get(pk=obj.pk), role=obj.role,
+                                                 actor=request.user)
+            else:
+                saved = services.member_add(workspace=obj.workspace, user=obj.user, role=obj.role,
+                                            actor=request.user)
+        except services.ServiceError as exc:
+            messages.error(request, exc.message)
+            obj.pk = obj.pk or Membership.objects.filter(workspace=obj.workspace, user=obj.user).values_list(
+                "pk", flat=True).first()
+            return
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        try:
+            services.member_remove(membership=obj, actor=request.user)
+        except services.ServiceError as exc:
+            messages.error(request, exc.message)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("workspace", "user"):
+            self.delete_model(request, membership)
 
 
 @admin.register(ApiKey)

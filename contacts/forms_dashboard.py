@@ -52,15 +52,18 @@ class CampaignForm(forms.Form):
         help_text="What the agent says first. Variables: {{first_name}}, {{last_name}}, {{company}}, {{title}}, "
                   "{{custom.KEY}}; a fallback after a bar: {{first_name|there}}.",
     )
-    max_attempts = forms.IntegerField(min_value=1, max_value=20, initial=3, label="Attempts per contact")
+    max_attempts = forms.IntegerField(min_value=1, max_value=20, initial=3, required=False,
+                                      label="Attempts per contact")
     retry_after_hours = forms.DecimalField(min_value=Decimal("0.05"), max_value=720, initial=4, decimal_places=2,
-                                           label="Hours between attempts")
+                                           required=False, label="Hours between attempts")
 
     def service_kwargs(self) -> dict:
         """The campaign service's arguments from the form's cleaned data."""
         data = dict(self.cleaned_data)
         hours = data.pop("retry_after_hours")
-        return {**data, "retry_after": timedelta(hours=float(hours))}
+        if hours is not None:
+            data["retry_after"] = timedelta(hours=float(hours))
+        return {k: v for k, v in data.items() if v is not None}  # left empty: keep the campaign's own
 
 
 class SavedViewForm(forms.Form):

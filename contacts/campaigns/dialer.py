@@ -358,28 +358,26 @@ def _cancel_queued(campaign: Campaign, reason: str) -> int:
         status=CallStatus.CANCELED, cancel_reason=reason, ended_at=now, updated_at=now)
 
 
+def _halt(campaign: Campaign, *, status: str, verb: str, actor: Actor) -> int:
+    require(actor, campaign.workspace, Perm.EDIT)
+    Campaign.objects.filter(pk=campaign.pk).update(status=status)
+    campaign.status = status
+    canceled = _cancel_queued(campaign, f"The campaign was {verb}.")
+    record_event(workspace=campaign.workspace, actor=actor, action=f"campaign.{verb}", count=canceled,
+                 details={"campaign": campaign.public_id})
+    return canceled
+
+
 @transaction.atomic
 def campaign_pause(*, campaign: Campaign, actor: Actor = None) -> int:
     """Pause: queued calls are canceled (calls under way finish); start again to re-queue. Returns canceled."""
-    require(actor, campaign.workspace, Perm.EDIT)
-    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.PAUSED)
-    campaign.status = CampaignStatus.PAUSED
-    canceled = _cancel_queued(campaign, "The campaign was paused.")
-    record_event(workspace=campaign.workspace, actor=actor, action="campaign.pause", count=canceled,
-                 details={"campaign": campaign.public_id})
-    return canceled
+    return _halt(campaign, status=CampaignStatus.PAUSED, verb="paused", actor=actor)
 
 
 @transaction.atomic
 def campaign_stop(*, campaign: Campaign, actor: Actor = None) -> int:
     """Stop for good: queued calls are canceled and no retry is queued again. Returns canceled."""
-    require(actor, campaign.workspace, Perm.EDIT)
-    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.COMPLETED)
-    campaign.status = CampaignStatus.COMPLETED
-    canceled = _cancel_queued(campaign, "The campaign was stopped.")
-    record_event(workspace=campaign.workspace, actor=actor, action="campaign.stop", count=canceled,
-                 details={"campaign": campaign.public_id})
-    return canceled
+    return _halt(campaign, status=CampaignStatus.COMPLETED, verb="stopped", actor=actor)
 
 
 def call_get_for_contact(contact: Contact) -> Call | None:

@@ -57,6 +57,14 @@ def _apply_calling_settings(campaign: Campaign, *, script: str | None, max_attem
         campaign.retry_after = retry_after
 
 
+def _validated_save(campaign: Campaign) -> None:
+    try:
+        campaign.full_clean(exclude=["workspace"])
+    except ValidationError as exc:
+        raise validation_failed(exc) from exc
+    campaign.save()
+
+
 @transaction.atomic
 def campaign_create(
     *, workspace: Workspace, name: str, status: str = CampaignStatus.DRAFT, actor: Actor = None,
@@ -65,11 +73,7 @@ def campaign_create(
     require(actor, workspace, Perm.EDIT)
     campaign = Campaign(workspace=workspace, name=(name or "").strip(), status=status)
     _apply_calling_settings(campaign, script=script, max_attempts=max_attempts, retry_after=retry_after)
-    try:
-        campaign.full_clean(exclude=["workspace"])
-    except ValidationError as exc:
-        raise validation_failed(exc) from exc
-    campaign.save()
+    _validated_save(campaign)
     record_event(workspace=workspace, actor=actor, action="campaign.create", count=1,
                  details={"id": campaign.public_id})
     return campaign
@@ -86,11 +90,7 @@ def campaign_update(
     if status is not None:
         campaign.status = status
     _apply_calling_settings(campaign, script=script, max_attempts=max_attempts, retry_after=retry_after)
-    try:
-        campaign.full_clean(exclude=["workspace"])
-    except ValidationError as exc:
-        raise validation_failed(exc) from exc
-    campaign.save()
+    _validated_save(campaign)
     return campaign
 
 

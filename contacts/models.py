@@ -37,6 +37,13 @@ from contacts.compliance.models import (
     DncEntry,
     DncSource,
 )
+from contacts.webhooks.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "API_KEY_PREFIX", "OUTCOME_DNC_REQUESTED", "PLAN_CONTACT_LIMITS", "ApiKey", "AppendOnlyModel",
@@ -46,3 +53,4 @@ __all__ = [
     "PhoneValidation", "Plan", "Role", "SavedView", "Sentiment", "Workspace", "WorkspaceQuerySet", "hash_api_key",
     "new_call_id", "new_campaign_id", "new_contact_id", "new_import_id", "new_public_id",
 ]
+__all__ += ["DeliveryStatus", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent"]

@@ -3,7 +3,8 @@
 Dashboard, admin, API and commands call these and nothing else. Each domain keeps its own:
 `workspaces.services` (workspaces, members, API keys), `contacts.services` and `contacts.merge`,
 `compliance.services` (the DNC list), `compliance.calling` (calling hours), `campaigns.services`
-(campaigns and calls), `workspaces.rules` (a workspace's phone rules and plan room).
+(campaigns and calls), `workspaces.rules` (a workspace's phone rules and plan room), `webhooks.services`
+(webhook endpoints and `webhook_emit`).
 """
 from contacts.campaigns.services import (
     MembershipChange,
@@ -44,6 +45,18 @@ from contacts.errors import (
     ServiceError,
     ValidationFailed,
 )
+from contacts.webhooks.services import (
+    EVENT_TYPES,
+    EndpointDisabled,
+    contact_event_emit,
+    webhook_delivery_resend,
+    webhook_emit,
+    webhook_emit_many,
+    webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_rotate_secret,
+    webhook_endpoint_update,
+)
 from contacts.workspaces.rules import contact_limit_check, normalize_for_workspace
 from contacts.workspaces.services import api_key_authenticate, api_key_create, api_key_revoke, workspace_create
 
@@ -56,4 +69,9 @@ __all__ = [
     "contact_merge", "contact_reactivate", "contact_update", "contacts_delete", "contacts_export_record",
     "contacts_mark_dnc", "dnc_add_number", "dnc_numbers_among", "dnc_remove_number", "merge_plan",
     "normalize_for_workspace", "workspace_create",
+]
+__all__ += [
+    "EVENT_TYPES", "EndpointDisabled", "contact_event_emit", "webhook_delivery_resend", "webhook_emit",
+    "webhook_emit_many", "webhook_endpoint_create", "webhook_endpoint_delete", "webhook_endpoint_rotate_secret",
+    "webhook_endpoint_update",
 ]

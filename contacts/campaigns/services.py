@@ -26,6 +26,7 @@ from contacts.models import (
     DncSource,
     Workspace,
 )
+from contacts.webhooks import events as webhook_events
 from contacts.workspaces.permissions import Perm, require
 
 CHUNK = 2000
@@ -146,6 +147,7 @@ def call_queue_outbound(
         direction=CallDirection.OUTBOUND, status=CallStatus.QUEUED,
     )
     record_event(workspace=workspace, actor=actor, action="call.queue", count=1, details={"call": call.public_id})
+    webhook_events.call_queued(call)
     return call
 
 
@@ -194,4 +196,5 @@ def call_log(
             source=DncSource.CALL, actor=actor or "call", stored=True,
         )
     contact.refresh_from_db(fields=["calls_count", "last_called_at", "status", "dnc_at"])
+    webhook_events.call_finished(call)
     return call

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("contacts.urls_dashboard")),  # contacts, campaigns, calls, saved views, bulk actions
     path("imports/", include("contacts.urls_imports")),  # the import wizard and batches
     path("", include("contacts.urls_integrations")),  # settings/api-keys, contact merge page
+    path("settings/webhooks/", include("contacts.urls_webhooks")),  # webhook endpoints and delivery logs
 ]

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from contacts import services
-from contacts.models import ApiKey, Call, Campaign, Contact, ImportBatch, SavedView
+from contacts.models import ApiKey, Call, Campaign, Contact, ImportBatch, SavedView, WebhookEndpoint
 from tests.factories import make_contact, make_user
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,8 @@ OBJECTS = {
     "key_id": lambda objs: str(objs["key"].pk),
     "view_id": lambda objs: str(objs["view"].pk),
     "phone": lambda objs: objs["contact"].phone,
+    "endpoint_id": lambda objs: objs["webhook"].public_id,
+    "delivery_id": lambda objs: objs["delivery"].public_id,
 }
 
 
@@ -67,8 +69,10 @@ def objects_of(workspace, owner) -> dict:
     batch = ImportBatch.objects.create(workspace=workspace, file_name="theirs.csv")
     key, _ = services.api_key_create(workspace=workspace, name="their key")
     view = SavedView.objects.create(workspace=workspace, owner=owner, name="theirs", query="status=dnc")
+    webhook, _ = services.webhook_endpoint_create(workspace=workspace, url="https://example.com/theirs")
+    services.webhook_emit(workspace=workspace, event_type="contact.event", data={"name": "x"})
     return {"contact": contact, "other_contact": other, "campaign": campaign, "call": call, "batch": batch,
-            "key": key, "view": view}
+            "key": key, "view": view, "webhook": webhook, "delivery": webhook.deliveries.get()}
 
 
 def test_every_known_kwarg_is_covered():
@@ -114,6 +118,9 @@ def test_other_workspaces_objects_answer_404(client, workspace, other_workspace,
     assert SavedView.objects.filter(pk=theirs["view"].pk).exists()
     assert ApiKey.objects.filter(pk=theirs["key"].pk, revoked_at__isnull=True).exists()
     assert not theirs["campaign"].memberships.exists()
+    assert WebhookEndpoint.objects.filter(pk=theirs["webhook"].pk, enabled=True, secret=theirs["webhook"].secret,
+                                          url="https://example.com/theirs").exists()
+    assert theirs["webhook"].deliveries.count() == 1  # not resent
 
 
 def test_pages_require_login(client, workspace, user):

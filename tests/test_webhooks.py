@@ -188,7 +188,8 @@ def test_contact_events_arrive_signed_with_type_and_data(api, workspace, endpoin
 
 
 def test_dnc_added_and_removed_arrive_with_number_reason_source_and_contacts(api, workspace, endpoint, receiver, sent):
-    contact = make_contact(workspace, phone="+14155550111")
+    with sent():
+        contact = make_contact(workspace, phone="+14155550111")
     receiver.requests.clear()
     with sent():
         api.post("/v1/dnc", {"phone": "+1 415 555 0111", "reason": "Asked on the phone"},
@@ -205,7 +206,8 @@ def test_dnc_added_and_removed_arrive_with_number_reason_source_and_contacts(api
 
 
 def test_call_queued_and_completed(workspace, endpoint, receiver, sent):
-    contact = make_contact(workspace, phone="+14155550122")
+    with sent():
+        contact = make_contact(workspace, phone="+14155550122")
     receiver.requests.clear()
     with sent():
         queued = services.call_queue_outbound(contact=contact, now=CALLING_HOURS, actor="test")
@@ -236,7 +238,8 @@ def test_import_completed_carries_batch_and_counts(workspace, endpoint, receiver
 
 
 def test_named_contact_event(api, workspace, endpoint, receiver, sent):
-    contact = make_contact(workspace, first_name="Grace")
+    with sent():
+        contact = make_contact(workspace, first_name="Grace")
     receiver.requests.clear()
     with sent():
         response = api.post(f"/v1/contacts/{contact.public_id}/events", {"name": "appointment_booked"},
@@ -252,8 +255,9 @@ def test_named_contact_event(api, workspace, endpoint, receiver, sent):
 
 def test_bulk_changes_send_one_event_per_contact_set_based(workspace, endpoint, receiver, sent,
                                                             django_assert_max_num_queries):
-    for _ in range(30):
-        make_contact(workspace)
+    with sent():
+        for _ in range(30):
+            make_contact(workspace)
     receiver.requests.clear()
     selection = Contact.objects.for_workspace(workspace)
     with sent():
@@ -469,6 +473,46 @@ def test_the_sweep_command_sends_what_is_due(workspace, endpoint, receiver, caps
     assert receiver.types == ["contact.created"]
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == {"sent": 1, "succeeded": 1}
     assert only_delivery().status == DeliveryStatus.SUCCEEDED
+
+
+# --- the task queue: a burst queues a few drains, none is left behind, retries are scheduled ---
+
+@pytest.fixture
+def dummy_queue():
+    """A backend that records tasks (with run_after) instead of running them."""
+    from django_tasks import task_backends
+
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}):
+        backend = task_backends["default"]
+        yield backend
+        backend.clear()
+
+
+def test_a_burst_queues_one_drain_and_a_drain_leaves_nothing_behind(workspace, endpoint, receiver, sent,
+                                                                      dummy_queue):
+    from contacts.webhooks.tasks import drain_webhook_endpoint
+
+    for _ in range(10):
+        with sent():
+            make_contact(workspace)  # ten commits
+    drains = [r for r in dummy_queue.results if r.task.name == "drain_webhook_endpoint"]
+    assert len(drains) == 1 and drains[0].args == [endpoint.pk]
+    assert drain_webhook_endpoint.call(endpoint.pk) == {"succeeded": 10}
+    assert len(receiver.requests) == 10
+    endpoint.refresh_from_db()
+    assert endpoint.drain_requested_at is None  # the next commit requests a new drain
+    with sent():
+        make_contact(workspace)
+    assert len([r for r in dummy_queue.results if r.task.name == "drain_webhook_endpoint"]) == 2
+
+    receiver.script = [500]
+    assert drain_webhook_endpoint.call(endpoint.pk) == {"retrying": 1}
+    retry = dummy_queue.results[-1]
+    assert retry.task.run_after == only_retrying().next_attempt_at  # the next drain waits for the retry
+
+
+def only_retrying() -> WebhookDelivery:
+    return WebhookDelivery.objects.get(status=DeliveryStatus.RETRYING)
 
 
 # --- secrets rotate without a gap; resend ---

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import heapq
 import http.client
+import itertools
 import json
 import logging
 import random
 import socket
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from standardwebhooks import Webhook
@@ -111,6 +113,53 @@ def _connection(target: destinations.Destination, timeout: float) -> http.client
     return conn
 
 
+class Deadlines:
+    """One thread that cuts off requests running past their deadline (a timer thread per request costs more)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int]] = []
+        self._actions: dict[int, Callable[[], None]] = {}
+        self._keys = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def add(self, seconds: float, action: Callable[[], None]) -> int:
+        with self._cond:
+            key = next(self._keys)
+            self._actions[key] = action
+            heapq.heappush(self._heap, (time.monotonic() + seconds, key))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="webhook-deadlines", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+            return key
+
+    def cancel(self, key: int) -> None:
+        with self._cond:
+            self._actions.pop(key, None)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while self._heap and self._heap[0][1] not in self._actions:
+                    heapq.heappop(self._heap)  # cancelled
+                if not self._heap:
+                    self._cond.wait(timeout=60)
+                    continue
+                deadline, key = self._heap[0]
+                wait = deadline - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(timeout=wait)
+                    continue
+                heapq.heappop(self._heap)
+                action = self._actions.pop(key)
+            with contextlib.suppress(Exception):
+                action()
+
+
+deadlines = Deadlines()
+
+
 def _retry_after(response: http.client.HTTPResponse) -> int | None:
     value = (response.getheader("retry-after") or "").strip()
     return int(value) if value.isdigit() else None
@@ -138,10 +187,8 @@ def post(url: str, body: str, headers: dict[str, str], *, timeout: float | None 
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
-    timer = threading.Timer(timeout, cut_off)
-    timer.daemon = True
     started = time.monotonic()
-    timer.start()
+    watch = deadlines.add(timeout, cut_off)
     try:
         conn.request("POST", target.path, body=body.encode(), headers=headers)
         response = conn.getresponse()
@@ -157,7 +204,7 @@ def post(url: str, body: str, headers: dict[str, str], *, timeout: float | None 
             return Outcome(latency_ms=latency, error=f"Timed out after {timeout:g} s.")
         return Outcome(latency_ms=latency, error=f"{exc.__class__.__name__}: {exc}"[:500])
     finally:
-        timer.cancel()
+        deadlines.cancel(watch)
         conn.close()
 
 
@@ -212,7 +259,8 @@ def record(delivery: WebhookDelivery, outcome: Outcome, now: datetime) -> Result
                   "last_error": outcome.error or ("" if outcome.ok else f"HTTP {outcome.status_code}")}
         if outcome.ok:
             fields.update(status=DeliveryStatus.SUCCEEDED, next_attempt_at=None)
-            WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(failing_since=None)
+            if endpoint.failing_since is not None:  # as read at the claim; a later success clears a newer streak
+                WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
         else:
             delay = retry_delay(delivery.attempts, outcome.retry_after)
             fields.update(status=DeliveryStatus.RETRYING if delay else DeliveryStatus.FAILED,
@@ -250,34 +298,64 @@ def deliver(delivery_id: int, now: datetime | None = None) -> Result | None:
     return record(delivery, post(endpoint.url, body, headers), now)
 
 
-def due_ids(now: datetime, limit: int = SWEEP_BATCH) -> list[int]:
+def due_ids(now: datetime, *, endpoint_id: int | None = None, limit: int = SWEEP_BATCH) -> list[int]:
+    """Open deliveries due at `now` and not leased, oldest first (of one endpoint, or all)."""
     free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
-    return list(WebhookDelivery.objects.filter(status__in=OPEN_STATUSES, next_attempt_at__lte=now).filter(free)
-                .order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
+    due = WebhookDelivery.objects.filter(status__in=OPEN_STATUSES, next_attempt_at__lte=now).filter(free)
+    if endpoint_id is not None:
+        due = due.filter(endpoint_id=endpoint_id)
+    return list(due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
 
 
-def _deliver_in_thread(delivery_id: int, now: datetime) -> Result | None:
-    try:
-        return deliver(delivery_id, now)
-    finally:
-        connection.close()  # each pool thread has its own connection
+def concurrency() -> int:
+    return max(1, int(getattr(settings, "WEBHOOKS_CONCURRENCY", 4)))
 
 
-def deliver_due(now: datetime | None = None, *, concurrency: int = 1) -> list[Result]:
-    """The sweep: send every delivery that is due now (new, retrying, or left behind by a killed worker)."""
-    now = now or timezone.now()
+def deliver_many(ids: list[int], now: datetime | None = None, *, threads: int = 1) -> list[Result]:
+    """Make the next attempt of each delivery (those still due and free), `threads` requests at a time.
+
+    Each thread has its own database connection, closed when the batch is done; the caller's transaction is not
+    visible to them, so tests (one transaction) send with one thread.
+    """
+    if threads <= 1 or len(ids) <= 1:
+        return [r for r in (deliver(pk, now) for pk in ids) if r is not None]
+    work = iter(ids)
+    lock = threading.Lock()
+    results: list[Result] = []
+
+    def run() -> None:
+        try:
+            while True:
+                with lock:
+                    pk = next(work, None)
+                if pk is None:
+                    return
+                result = deliver(pk, now)
+                if result is not None:
+                    with lock:
+                        results.append(result)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run, name=f"webhook-send-{n}") for n in range(min(threads, len(ids)))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return results
+
+
+def deliver_due(now: datetime | None = None, *, threads: int = 1) -> list[Result]:
+    """The sweep: send every delivery that is due (new, retrying, or left behind by a killed worker).
+
+    Without a fake `now`, each claim reads the clock afresh: a long sweep must not lease with a stale time.
+    """
     results: list[Result] = []
     while True:
-        ids = due_ids(now)
+        ids = due_ids(now or timezone.now())
         if not ids:
             return results
-        if concurrency > 1:
-            close_old_connections()
-            with ThreadPoolExecutor(max_workers=concurrency) as pool:
-                batch = list(pool.map(lambda pk: _deliver_in_thread(pk, now), ids))
-        else:
-            batch = [deliver(pk, now) for pk in ids]
-        done = [r for r in batch if r is not None]
+        done = deliver_many(ids, now, threads=threads)
         results.extend(done)
         if not done:  # everything due was taken by other workers meanwhile
             return results

@@ -35,6 +35,8 @@ class WebhookEndpoint(models.Model):
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     failing_since = models.DateTimeField(null=True, blank=True, help_text="Start of the current run of failures")
     disabled_reason = models.CharField(max_length=500, blank=True)
+    drain_requested_at = models.DateTimeField(null=True, blank=True, editable=False,
+                                              help_text="A drain task is queued for this endpoint (tasks.py)")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -169,7 +169,7 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery, actor: Actor = None) -
     record_event(workspace=endpoint.workspace, actor=actor, action="webhook.resend", count=1,
                  details={"delivery": delivery.public_id, "new_delivery": again.public_id,
                           "webhook_id": delivery.event.public_id})
-    enqueue_deliveries([(again.pk, endpoint.pk)])
+    enqueue_deliveries([(endpoint.pk, 1)])
     return again
 
 
@@ -198,16 +198,16 @@ def webhook_emit_many(*, workspace: Workspace, event_type: str, items: Iterable[
     if not endpoints:
         return 0
     now = timezone.now()
-    queued = 0
+    events_count = 0
     for chunk in _chunks(items, EMIT_CHUNK):
         events = WebhookEvent.objects.bulk_create(
             [WebhookEvent(workspace=workspace, type=event_type, payload=data) for data in chunk])
-        deliveries = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery.objects.bulk_create(
             [WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=now)
              for event in events for endpoint in endpoints])
-        enqueue_deliveries((d.pk, d.endpoint_id) for d in deliveries)
-        queued += len(deliveries)
-    return queued
+        events_count += len(events)
+    enqueue_deliveries((endpoint.pk, events_count) for endpoint in endpoints)
+    return events_count * len(endpoints)
 
 
 def webhook_emit(*, workspace: Workspace, event_type: str, data: dict[str, Any]) -> None:

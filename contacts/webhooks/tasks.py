@@ -1,63 +1,92 @@
-"""Webhook deliveries on the task queue: queued on commit, retries scheduled with `run_after` where supported.
+"""Webhook deliveries on the task queue: one drain task per endpoint sends its due deliveries, oldest first.
 
-Backends without deferred tasks (the immediate one in tests, an RQ worker started without its scheduler) leave
-retries to the sweep, `manage.py deliver_webhooks`, which also picks up deliveries a killed worker left behind.
+A commit that adds deliveries requests a drain; the request is a timestamp on the endpoint, so a burst of events
+queues a few drain tasks rather than one task per event (the queue's own bookkeeping would cost more than the
+POST). A drain clears the request before each look for due deliveries, so a delivery committed meanwhile is either
+seen by that look or requests a new drain: none is left behind. After draining, a drain schedules the next one
+for the endpoint's earliest retry (`run_after`). Backends without deferred tasks (the immediate one in tests, an
+RQ worker without its scheduler) leave retries to the sweep, `manage.py deliver_webhooks`, which also sends what a
+killed worker left in flight.
 """
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+import time
+from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Min, Q
+from django.utils import timezone
 from django_tasks import task
 
 from contacts.webhooks import delivery
-from contacts.webhooks.models import DeliveryStatus
+from contacts.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 
-TASK_CHUNK = 100  # deliveries to one endpoint sent by one task, in order
+DRAIN_BUDGET_SECONDS = 30  # then hand over to a fresh task, so other endpoints get a worker too
+DRAIN_BATCH = 50
+STALE_REQUEST = timedelta(minutes=2)  # a request older than this (its task lost) no longer blocks a new one
+PARALLEL_DRAINS = 4  # a bulk emit of many events is sent by up to this many drains at once
+DELIVERIES_PER_DRAIN = 200
 
 
 @task()
-def deliver_webhooks(delivery_ids: list[int]) -> dict:
-    """Send these deliveries (each only if still due and free); schedule the retries of those that failed."""
-    counts: dict[str, int] = defaultdict(int)
-    for delivery_id in delivery_ids:
-        result = delivery.deliver(delivery_id)
-        if result is None:
-            counts["skipped"] += 1
-            continue
-        counts[result.status] += 1
-        if result.status == DeliveryStatus.RETRYING and result.next_attempt_at is not None:
-            schedule_retry(delivery_id, result.next_attempt_at)
+def drain_webhook_endpoint(endpoint_id: int) -> dict:
+    """Send the endpoint's due deliveries until none is left (or the time budget is spent)."""
+    counts: Counter[str] = Counter()
+    stop = time.monotonic() + DRAIN_BUDGET_SECONDS
+    while True:
+        WebhookEndpoint.objects.filter(pk=endpoint_id).update(drain_requested_at=None)
+        ids = delivery.due_ids(timezone.now(), endpoint_id=endpoint_id, limit=DRAIN_BATCH)
+        if not ids:
+            break
+        counts.update(r.status for r in delivery.deliver_many(ids, threads=delivery.concurrency()))
+        if time.monotonic() > stop:
+            request_drain(endpoint_id)
+            break
+    schedule_next_retry(endpoint_id)
     return dict(counts)
 
 
-def schedule_retry(delivery_id: int, at: datetime) -> None:
-    if not deliver_webhooks.get_backend().supports_defer:
-        return  # the sweep sends it when it is due
-    try:
-        deliver_webhooks.using(run_after=at).enqueue([delivery_id])
-    except Exception:  # the queue is down: the delivery stays due and the sweep sends it
-        logger.exception("could not schedule the retry of webhook delivery %s", delivery_id)
-
-
-def enqueue_deliveries(pairs: Iterable[tuple[int, int]]) -> None:
-    """Queue (delivery id, endpoint id) pairs once the transaction commits: one task per endpoint and chunk."""
-    by_endpoint: dict[int, list[int]] = defaultdict(list)
-    for delivery_id, endpoint_id in pairs:
-        by_endpoint[endpoint_id].append(delivery_id)
-    chunks = [ids[i:i + TASK_CHUNK] for ids in by_endpoint.values() for i in range(0, len(ids), TASK_CHUNK)]
-    if chunks:
-        transaction.on_commit(lambda: _enqueue(chunks))
-
-
-def _enqueue(chunks: list[list[int]]) -> None:
-    for chunk in chunks:
+def request_drain(endpoint_id: int, *, extra: int = 0) -> None:
+    """Queue a drain unless one is already requested (and fresh); `extra` more for a big batch."""
+    now = timezone.now()
+    free = Q(drain_requested_at__isnull=True) | Q(drain_requested_at__lt=now - STALE_REQUEST)
+    wanted = WebhookEndpoint.objects.filter(pk=endpoint_id).filter(free).update(drain_requested_at=now) + extra
+    for _ in range(wanted):
         try:
-            deliver_webhooks.enqueue(chunk)
+            drain_webhook_endpoint.enqueue(endpoint_id)
         except Exception:  # the rows are committed and due: the sweep delivers them
-            logger.exception("could not queue %d webhook deliveries", len(chunk))
+            logger.exception("could not queue a webhook drain for endpoint %s", endpoint_id)
+            return
+
+
+def schedule_next_retry(endpoint_id: int) -> None:
+    """A drain at the endpoint's earliest retry, on backends that run deferred tasks."""
+    if not drain_webhook_endpoint.get_backend().supports_defer:
+        return
+    at = (WebhookDelivery.objects.filter(endpoint_id=endpoint_id, status=DeliveryStatus.RETRYING,
+                                         next_attempt_at__gt=timezone.now())
+          .aggregate(at=Min("next_attempt_at"))["at"])
+    if at is None:
+        return
+    try:
+        drain_webhook_endpoint.using(run_after=at).enqueue(endpoint_id)
+    except Exception:  # the sweep sends it when it is due
+        logger.exception("could not schedule the next webhook retry for endpoint %s", endpoint_id)
+
+
+def enqueue_deliveries(endpoint_counts: Iterable[tuple[int, int]]) -> None:
+    """Once the transaction commits, request drains for these (endpoint id, new deliveries) pairs."""
+    pairs = [(endpoint_id, count) for endpoint_id, count in endpoint_counts if count]
+    if not pairs:
+        return
+
+    def request() -> None:
+        for endpoint_id, count in pairs:
+            request_drain(endpoint_id, extra=min(PARALLEL_DRAINS - 1, count // DELIVERIES_PER_DRAIN))
+
+    transaction.on_commit(request)

@@ -19,3 +19,5 @@ WHITENOISE_AUTOREFRESH = True
 AXES_ENABLED = False
 # Tests run real webhook receivers on 127.0.0.1; tests/test_webhooks.py turns this off to check the refusal.
 WEBHOOKS_ALLOW_PRIVATE = True
+# Sending threads have their own connections, which cannot see a test's transaction: one at a time in tests.
+WEBHOOKS_CONCURRENCY = 1

@@ -33,7 +33,7 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, stop)
         while True:
             close_old_connections()
-            results = deliver_due(concurrency=max(1, concurrency))
+            results = deliver_due(threads=max(1, concurrency))
             counts = dict(Counter(r.status for r in results))
             if results or not loop:
                 self.stdout.write(json.dumps({"sent": len(results), **counts}))

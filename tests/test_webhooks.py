@@ -467,6 +467,29 @@ def test_a_delivery_left_in_flight_by_a_killed_worker_is_sent_again(workspace, e
     assert_all_verified(receiver)
 
 
+def test_an_endpoint_deleted_during_the_request_is_not_an_error(workspace, endpoint, monkeypatch):
+    make_contact(workspace)
+    d = only_delivery()
+
+    def post_then_delete(*args, **kwargs):
+        services.webhook_endpoint_delete(endpoint=WebhookEndpoint.objects.get())
+        return delivery.Outcome(status_code=200, latency_ms=3)
+
+    monkeypatch.setattr(delivery, "post", post_then_delete)
+    assert delivery.deliver(d.pk) is None
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_emit_takes_dates_in_data(workspace, endpoint, receiver, sent):
+    when = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+    with sent():
+        services.webhook_emit(workspace=workspace, event_type="campaign.started",
+                              data={"id": "campaign_x", "started_at": when})
+    assert receiver.requests[0]["json"]["data"] == {"id": "campaign_x", "started_at": "2026-05-01T09:30:00Z"}
+    with pytest.raises(ValueError, match="Unknown webhook event type"):
+        services.webhook_emit(workspace=workspace, event_type="campaign.exploded", data={})
+
+
 def test_the_sweep_command_sends_what_is_due(workspace, endpoint, receiver, capsys):
     make_contact(workspace)  # never queued (say the queue was down at commit)
     call_command("deliver_webhooks", concurrency=1)

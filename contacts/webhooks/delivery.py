@@ -225,7 +225,8 @@ def claim(delivery_id: int, now: datetime) -> WebhookDelivery | None:
              .filter(free).update(locked_until=now + LEASE, attempts=F("attempts") + 1, updated_at=now))
     if not taken:
         return None
-    return WebhookDelivery.objects.select_related("event", "endpoint", "endpoint__workspace").get(pk=delivery_id)
+    return (WebhookDelivery.objects.select_related("event", "endpoint", "endpoint__workspace")
+            .filter(pk=delivery_id).first())  # None if its endpoint was deleted meanwhile
 
 
 def disable_endpoint(endpoint: WebhookEndpoint, reason: str, now: datetime) -> None:
@@ -247,10 +248,15 @@ class Result:
     next_attempt_at: datetime | None = None
 
 
-def record(delivery: WebhookDelivery, outcome: Outcome, now: datetime) -> Result:
-    """Log the attempt, settle the delivery (succeeded, retrying or failed) and track the endpoint's failures."""
+def record(delivery: WebhookDelivery, outcome: Outcome, now: datetime) -> Result | None:
+    """Log the attempt, settle the delivery (succeeded, retrying or failed) and track the endpoint's failures.
+
+    None when the endpoint (and so the delivery) was deleted during the request.
+    """
     endpoint = delivery.endpoint
     with transaction.atomic():
+        if WebhookDelivery.objects.select_for_update().filter(pk=delivery.pk).values_list("pk").first() is None:
+            return None
         WebhookAttempt.objects.create(
             delivery=delivery, attempted_at=now, succeeded=outcome.ok, status_code=outcome.status_code,
             latency_ms=outcome.latency_ms, response_excerpt=outcome.excerpt, error=outcome.error)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
@@ -58,7 +59,7 @@ class WebhookEvent(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="webhook_events")
     public_id = models.CharField(max_length=40, unique=True, default=new_message_id, editable=False)
     type = models.CharField(max_length=64)
-    payload = models.JSONField(default=dict, help_text="The event's `data`")
+    payload = models.JSONField(default=dict, encoder=DjangoJSONEncoder, help_text="The event's `data`")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = WorkspaceQuerySet.as_manager()

@@ -32,13 +32,13 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, stop)
             signal.signal(signal.SIGINT, stop)
         while True:
-            close_old_connections()
             results = deliver_due(threads=max(1, concurrency))
             counts = dict(Counter(r.status for r in results))
             if results or not loop:
                 self.stdout.write(json.dumps({"sent": len(results), **counts}))
             if not loop or stopping:
                 return
+            close_old_connections()  # between sweeps, like a request's end: no connection held while idle
             for _ in range(max(1, int(loop * 10))):
                 if stopping:
                     return

@@ -6,7 +6,7 @@ PORT ?= 8000
 DEMO_CONTACTS ?= 250
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv migrate worker clean serve-prod worker-prod
+.PHONY: run test lint venv migrate worker clean serve-prod worker-prod webhooks-prod
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,10 @@ migrate: venv
 
 run: migrate
 	$(PY) manage.py bootstrap_demo --contacts $(DEMO_CONTACTS)
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: /admin/) with the task worker. Ctrl-C stops both."
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: /admin/) with the task worker and webhook sweep. Ctrl-C stops all."
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --interval 0.5 & \
+	$(PY) manage.py deliver_webhooks --loop 15 & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 worker: venv
@@ -43,10 +44,14 @@ serve-prod: venv
 # The task worker: RQ when TASKS_BACKEND=rq (REDIS_URL), else the database worker. Run one or more.
 worker-prod: venv
 	@if [ "$$TASKS_BACKEND" = "rq" ]; then \
-	  DJANGO_SETTINGS_MODULE=smartalex.settings.production exec $(PY) manage.py rqworker default --job-class django_tasks_rq.Job; \
+	  DJANGO_SETTINGS_MODULE=smartalex.settings.production exec $(PY) manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler; \
 	else \
 	  DJANGO_SETTINGS_MODULE=smartalex.settings.production exec $(PY) manage.py db_worker; \
 	fi
+
+# The webhook sweep: retries and deliveries a killed worker left in flight (README "Webhooks"). Run one.
+webhooks-prod: venv
+	DJANGO_SETTINGS_MODULE=smartalex.settings.production exec $(PY) manage.py deliver_webhooks --loop 15
 
 lint: venv
 	$(PY) -m ruff check .

@@ -38,6 +38,13 @@ from contacts.compliance.models import (
     DncEntry,
     DncSource,
 )
+from contacts.webhooks.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "API_KEY_PREFIX", "OUTCOME_DNC_REQUESTED", "PLAN_CONTACT_LIMITS", "ApiKey", "AppendOnlyModel",
@@ -48,3 +55,4 @@ __all__ = [
     "WorkspaceQuerySet", "hash_api_key", "new_call_id", "new_campaign_id", "new_contact_id", "new_import_id",
     "new_public_id",
 ]
+__all__ += ["DeliveryStatus", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent"]

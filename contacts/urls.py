@@ -11,4 +11,5 @@ urlpatterns = [
     path("imports/", include("contacts.urls_imports")),  # the import wizard and batches
     path("dnc/", include("contacts.urls_dnc")),  # the Do-Not-Call list, uploads and its audit log
     path("", include("contacts.urls_integrations")),  # settings (members, api-keys), contact merge page
+    path("settings/webhooks/", include("contacts.urls_webhooks")),  # webhook endpoints and delivery logs
 ]

@@ -23,6 +23,8 @@ OBJECTS = {
     "campaign_id": lambda o: o["campaign"].public_id,
     "phone": lambda o: o["dnc_phone"],
     "call_id": lambda o: o["call"].public_id,
+    "webhook_id": lambda o: o["webhook"].public_id,
+    "delivery_id": lambda o: o["delivery"].public_id,
 }
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -33,7 +35,10 @@ def objects_of(workspace, dnc_phone: str) -> dict:
     call = services.call_log(workspace=workspace, contact=contact, transcript="private words")
     dnc = services.dnc_add_number(workspace=workspace, phone=dnc_phone, reason="theirs")
     _, raw = services.api_key_create(workspace=workspace, name="key")
-    return {"contact": contact, "campaign": campaign, "call": call, "dnc_phone": dnc.phone, "raw": raw}
+    webhook, _ = services.webhook_endpoint_create(workspace=workspace, url="https://example.com/hook")
+    services.webhook_emit(workspace=workspace, event_type="contact.event", data={"name": "x"})
+    return {"contact": contact, "campaign": campaign, "call": call, "dnc_phone": dnc.phone, "raw": raw,
+            "webhook": webhook, "delivery": webhook.deliveries.get()}
 
 
 def id_routes() -> list[tuple[str, list[str]]]:

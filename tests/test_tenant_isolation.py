@@ -14,7 +14,18 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from contacts import services
-from contacts.models import ApiKey, Call, Campaign, CampaignAdd, Contact, DncEntry, ImportBatch, Membership, SavedView
+from contacts.models import (
+    ApiKey,
+    Call,
+    Campaign,
+    CampaignAdd,
+    Contact,
+    DncEntry,
+    ImportBatch,
+    Membership,
+    SavedView,
+    WebhookEndpoint,
+)
 from tests.factories import make_contact, make_user
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +46,8 @@ OBJECTS = {
     "phone": lambda objs: objs["contact"].phone,
     "entry_id": lambda objs: str(objs["dnc_entry"].pk),
     "token": lambda objs: objs["upload_token"],  # a DNC upload lives in its uploader's session and workspace
+    "endpoint_id": lambda objs: objs["webhook"].public_id,
+    "delivery_id": lambda objs: objs["delivery"].public_id,
 }
 
 
@@ -75,9 +88,11 @@ def objects_of(workspace, owner) -> dict:
     membership = Membership.objects.get(workspace=workspace, user=owner)
     add = CampaignAdd.objects.create(campaign=campaign, description="an add without members")
     dnc_entry = services.dnc_add_number(workspace=workspace, phone="+12025550143", reason="Their DNC number")
+    webhook, _ = services.webhook_endpoint_create(workspace=workspace, url="https://example.com/theirs")
+    services.webhook_emit(workspace=workspace, event_type="contact.event", data={"name": "x"})
     return {"contact": contact, "other_contact": other, "campaign": campaign, "call": call, "batch": batch,
             "key": key, "view": view, "membership": membership, "add": add, "dnc_entry": dnc_entry,
-            "upload_token": secrets.token_urlsafe(18)}
+            "upload_token": secrets.token_urlsafe(18), "webhook": webhook, "delivery": webhook.deliveries.get()}
 
 
 def test_every_known_kwarg_is_covered():
@@ -126,6 +141,9 @@ def test_other_workspaces_objects_answer_404(client, workspace, other_workspace,
     assert not theirs["campaign"].memberships.exists()
     assert CampaignAdd.objects.get(pk=theirs["add"].pk).undone_at is None
     assert DncEntry.objects.filter(pk=theirs["dnc_entry"].pk).exists()
+    assert WebhookEndpoint.objects.filter(pk=theirs["webhook"].pk, enabled=True, secret=theirs["webhook"].secret,
+                                          url="https://example.com/theirs").exists()
+    assert theirs["webhook"].deliveries.count() == 1  # not resent
 
 
 def test_pages_require_login(client, workspace, user):

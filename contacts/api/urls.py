@@ -4,7 +4,7 @@ from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
-from . import dialer, views
+from . import dialer, views, webhooks
 from .errors import not_found_view
 
 
@@ -40,5 +40,14 @@ urlpatterns = [
     *route("calls", views.CallsView.as_view(), "api_calls"),
     *route("calls/claim", dialer.ClaimView.as_view(), "api_calls_claim"),
     *route("calls/<str:call_id>", dialer.CallDetailView.as_view(), "api_call"),
+    *route("contacts/<str:contact_id>/events", webhooks.ContactEventsView.as_view(), "api_contact_events"),
+    *route("webhooks", webhooks.WebhookEndpointsView.as_view(), "api_webhooks"),
+    *route("webhooks/<str:webhook_id>", webhooks.WebhookEndpointView.as_view(), "api_webhook"),
+    *route("webhooks/<str:webhook_id>/rotate-secret", webhooks.WebhookRotateSecretView.as_view(),
+           "api_webhook_rotate_secret"),
+    *route("webhooks/<str:webhook_id>/deliveries", webhooks.WebhookDeliveriesView.as_view(),
+           "api_webhook_deliveries"),
+    *route("webhooks/<str:webhook_id>/deliveries/<str:delivery_id>/resend", webhooks.WebhookResendView.as_view(),
+           "api_webhook_delivery_resend"),
     re_path(r"^.*$", not_found_view),
 ]

@@ -38,6 +38,7 @@ from contacts.compliance.models import DncEntry, DncSource
 from contacts.compliance.selectors import dnc_numbers_among
 from contacts.contacts.models import Contact, ContactStatus
 from contacts.errors import NotFound, ValidationFailed
+from contacts.webhooks import events as webhook_events
 from contacts.workspaces.models import Workspace
 from contacts.workspaces.permissions import Perm, require
 
@@ -222,6 +223,7 @@ def call_update(*, call: Call, data: dict[str, Any], actor: Actor = None, now: d
     became_final = call.status in FINAL_CALL_STATUSES and not was_final
     if became_final:
         _final_bookkeeping(call, now)
+        webhook_events.call_finished(call)
     if (call.outcome or "").strip() == OUTCOME_DNC_REQUESTED and call.contact_id:
         dnc_service.dnc_add_number(
             workspace=workspace, phone=call.phone or call.contact.phone, stored=True, source=DncSource.CALL,
@@ -251,6 +253,7 @@ def call_cancel(*, call: Call, reason: str = "Canceled from the dashboard.", act
     if changed:
         record_event(workspace=call.workspace, actor=actor, action="call.cancel", count=1,
                      details={"call": call.public_id})
+        webhook_events.call_finished(call)
     return call
 
 
@@ -314,6 +317,8 @@ def campaign_start(*, campaign: Campaign, actor: Actor = None, now: datetime | N
     Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.ACTIVE, started_at=campaign.started_at or now)
     campaign.status = CampaignStatus.ACTIVE
     queued = _insert_calls_for(campaign, _eligible_members(campaign, now), now)
+    campaign.started_at = campaign.started_at or now
+    webhook_events.campaign_started(campaign, queued)
     record_event(workspace=campaign.workspace, actor=actor, action="campaign.start", count=queued,
                  details={"campaign": campaign.public_id})
     return queued

@@ -30,6 +30,7 @@ from contacts.models import (
     DncSource,
     Workspace,
 )
+from contacts.webhooks import events as webhook_events
 from contacts.workspaces.permissions import Perm, require
 
 CHUNK = 2000
@@ -216,6 +217,7 @@ def call_queue_outbound(
     )
     call.reused = False
     record_event(workspace=workspace, actor=actor, action="call.queue", count=1, details={"call": call.public_id})
+    webhook_events.call_queued(call)
     return call
 
 
@@ -264,4 +266,5 @@ def call_log(
             source=DncSource.CALL, actor=actor or "call", stored=True,
         )
     contact.refresh_from_db(fields=["calls_count", "last_called_at", "status", "dnc_at"])
+    webhook_events.call_finished(call)
     return call

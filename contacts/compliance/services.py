@@ -26,6 +26,7 @@ from contacts.models import (
     Workspace,
 )
 from contacts.observability import log_event
+from contacts.webhooks import events as webhook_events
 from contacts.workspaces.permissions import Perm, require
 from contacts.workspaces.rules import normalize_for_workspace
 
@@ -78,6 +79,7 @@ def dnc_add_number(
         contacts_affected=affected, **who,
     )
     log_event("dnc.add", workspace=workspace, actor=actor, phone=e164, source=source, contacts_affected=affected)
+    webhook_events.dnc_changed(workspace=workspace, phones=[e164], added=True, reason=reason, source=source)
     return entry
 
 
@@ -101,6 +103,7 @@ def dnc_remove_number(
         contacts_affected=affected, **actor_fields(actor),
     )
     log_event("dnc.remove", workspace=workspace, actor=actor, phone=e164, source=source, contacts_affected=affected)
+    webhook_events.dnc_changed(workspace=workspace, phones=[e164], added=False, reason=reason, source=source)
     return affected
 
 
@@ -149,6 +152,7 @@ def contacts_mark_dnc(
             [DncAuditLog(workspace=workspace, phone=p, action=DncAction.ADDED, reason=reason, source=source,
                          contacts_affected=1, created_at=now, **who) for p in fresh]
         )
+        webhook_events.dnc_changed(workspace=workspace, phones=fresh, added=True, reason=reason, source=source)
         return len(fresh)
 
     for number in phones.iterator(chunk_size=CHUNK):

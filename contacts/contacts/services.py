@@ -13,6 +13,7 @@ from contacts.compliance.audit import Actor, record_event
 from contacts.compliance.selectors import dnc_entry_for
 from contacts.errors import DuplicatePhone, ValidationFailed, validation_failed
 from contacts.models import Contact, ContactStatus, DncSource, Workspace
+from contacts.webhooks import events as webhook_events
 from contacts.workspaces.permissions import Perm, require
 from contacts.workspaces.rules import contact_limit_check, normalize_for_workspace
 
@@ -83,6 +84,7 @@ def contact_create(
         raise _duplicate(workspace, e164) from exc
     record_event(workspace=workspace, actor=actor, action="contact.create", count=1,
                  details={"id": contact.public_id, "phone": e164})
+    webhook_events.contact_created(contact)
     return contact
 
 
@@ -133,6 +135,7 @@ def contact_update(*, contact: Contact, data: dict[str, Any], actor: Actor = Non
             dnc_service.contact_mark_dnc(contact=contact, reason=reason, source=DncSource.API, actor=actor)
         else:
             dnc_service.contact_reactivate(contact=contact, reason=reason, actor=actor, source=DncSource.API)
+    webhook_events.contact_updated(contact)
     return contact
 
 
@@ -145,6 +148,7 @@ def contact_delete(*, contact: Contact, actor: Actor = None) -> str:
         workspace=contact.workspace, actor=actor, action="contact.delete", count=1,
         details={"id": public_id, "phone": contact.phone},
     )
+    webhook_events.contact_deleted(contact)
     contact.delete()
     return public_id
 
@@ -171,6 +175,7 @@ def contacts_delete(*, workspace: Workspace, contacts: QuerySet[Contact], actor:
             related.delete()
         else:
             raise RuntimeError(f"contacts_delete does not handle {relation.related_model.__name__}.{relation.name}")
+    webhook_events.contacts_deleted(workspace=workspace, contacts=Contact.objects.filter(pk__in=ids))
     # Every related row was handled above, so skip the collector's per-object cascade walk.
     deleted = Contact.objects.filter(workspace=workspace, pk__in=ids)._raw_delete(Contact.objects.db)
     record_event(workspace=workspace, actor=actor, action="contacts.delete", count=deleted)

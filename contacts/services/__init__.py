@@ -3,7 +3,8 @@
 Dashboard, admin, API and commands call these and nothing else. Each domain keeps its own:
 `workspaces.services` (workspaces, members, API keys), `contacts.services` and `contacts.merge`,
 `compliance.services` (the DNC list), `compliance.calling` (calling hours), `campaigns.services`
-(campaigns and calls), `workspaces.rules` (a workspace's phone rules and plan room).
+(campaigns and calls), `workspaces.rules` (a workspace's phone rules and plan room), `webhooks.services`
+(webhook endpoints and `webhook_emit`).
 """
 from contacts.campaigns.services import (
     MembershipChange,
@@ -49,6 +50,18 @@ from contacts.errors import (
     ServiceError,
     ValidationFailed,
 )
+from contacts.webhooks.services import (
+    EVENT_TYPES,
+    EndpointDisabled,
+    contact_event_emit,
+    webhook_delivery_resend,
+    webhook_emit,
+    webhook_emit_many,
+    webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_rotate_secret,
+    webhook_endpoint_update,
+)
 from contacts.workspaces.rules import contact_limit_check, normalize_for_workspace
 from contacts.workspaces.services import (
     api_key_authenticate,
@@ -74,4 +87,9 @@ __all__ = [
     "dnc_add_number", "dnc_add_numbers", "dnc_numbers_among", "dnc_remove_number", "dnc_upload_apply", "member_add",
     "member_invite", "member_remove", "member_set_role", "merge_plan", "normalize_for_workspace",
     "set_password_path", "workspace_archive", "workspace_create",
+]
+__all__ += [
+    "EVENT_TYPES", "EndpointDisabled", "contact_event_emit", "webhook_delivery_resend", "webhook_emit",
+    "webhook_emit_many", "webhook_endpoint_create", "webhook_endpoint_delete", "webhook_endpoint_rotate_secret",
+    "webhook_endpoint_update",
 ]

@@ -147,6 +147,12 @@ SPECTACULAR_SETTINGS = {
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Outbound webhooks: destinations on loopback/private/link-local networks are refused unless this is true
+# (a self-hosted install posting to its own LAN); WEBHOOKS_TIMEOUT bounds each request (seconds).
+WEBHOOKS_ALLOW_PRIVATE = os.environ.get("WEBHOOKS_ALLOW_PRIVATE", "false").lower() in ("1", "true", "yes")
+WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", 10))
+WEBHOOKS_CONCURRENCY = int(os.environ.get("WEBHOOKS_CONCURRENCY", 4))  # requests in flight per drain task
+
 # --- Logs: one JSON object per line with the request id (LOG_FORMAT=text for a human-readable console) ---
 LOGGING = {
     "version": 1,

@@ -17,3 +17,7 @@ WHITENOISE_AUTOREFRESH = True
 # Login throttling is tested on its own (tests/test_accounts_security.py enables it); client.login() in other
 # tests calls authenticate() without a request, which django-axes refuses.
 AXES_ENABLED = False
+# Tests run real webhook receivers on 127.0.0.1; tests/test_webhooks.py turns this off to check the refusal.
+WEBHOOKS_ALLOW_PRIVATE = True
+# Sending threads have their own connections, which cannot see a test's transaction: one at a time in tests.
+WEBHOOKS_CONCURRENCY = 1

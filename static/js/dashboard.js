@@ -49,6 +49,21 @@
     if (el && !window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
   });
 
+  // Copy buttons (data-copy="#input"): the webhook signing secret, shown once.
+  document.addEventListener("click", function (ev) {
+    var button = ev.target.closest ? ev.target.closest("[data-copy]") : null;
+    var input = button ? document.querySelector(button.getAttribute("data-copy")) : null;
+    if (!input) { return; }
+    var label = button.querySelector("[data-copy-label]");
+    function done() { if (label) { label.textContent = "Copied"; } }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(done, function () { input.select(); });
+    } else {
+      input.select();
+      if (document.execCommand("copy")) { done(); }
+    }
+  });
+
   // Overview charts: data comes from json_script blocks.
   function data(id) {
     var el = document.getElementById(id);

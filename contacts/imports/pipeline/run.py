@@ -17,6 +17,7 @@ from contacts.models import (
     ImportStatus,
     Workspace,
 )
+from contacts.webhooks import events as webhook_events
 from contacts.workspaces.permissions import Perm, require
 
 from .verdicts import (  # noqa: F401 - re-exported
@@ -155,6 +156,7 @@ def batch_finish(batch: ImportBatch, result: ImportResult, actor: Any = None) ->
     result.batch = batch
     record_event(workspace=batch.workspace, actor=actor, action="import.complete", count=result.imported,
                  details={"batch": batch.public_id, **result.as_counts()})
+    webhook_events.import_completed(batch, result.as_counts())
 
 
 def batch_fail(batch: ImportBatch, exc: BaseException) -> None:

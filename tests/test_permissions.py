@@ -44,8 +44,16 @@ MAY = {
 # when they differ from the default ones (a DNC contact to reactivate, a finished import to revert).
 DASHBOARD = {
     "overview": {"get": "view"},
+    "webhooks": {"get": "manage", "post": "manage"},
+    "webhook_detail": {"get": "manage"},
+    "webhook_toggle": {"post": "manage"},
+    "webhook_rotate": {"post": "manage"},
+    "webhook_delete": {"get": "manage", "post": "manage"},
+    "webhook_resend": {"post": "manage"},
     "campaign_queue_panel": {"get": "view"},
-    "campaign_queue_action": {"post": "edit"},
+    "campaign_queue_start": {"post": "edit"},
+    "campaign_queue_pause": {"post": "edit"},
+    "campaign_queue_stop": {"post": "edit"},
     "contact_call_state": {"get": "view"},
     "call_cancel": {"post": "edit"},
     "dnc_list": {"get": "view"},
@@ -101,7 +109,7 @@ NOT_WORKSPACE_PAGES = {"workspace_switch"}  # any signed-in user switches betwee
 # An upload token belongs to the session that uploaded: a walker's made-up one passes the permission check and
 # then answers 404 (the DNC page tests follow real uploads).
 TOKEN_PAGES = {"dnc_upload_preview", "dnc_upload_report"}
-KWARG_OBJECTS = {"action": "queue_action", "call_id": "call",
+KWARG_OBJECTS = {"endpoint_id": "webhook", "delivery_id": "delivery", "call_id": "call",
                  "token": "upload_token", "entry_id": "dnc_entry", "add_id": "add", "contact_id": "contact",
                  "other_id": "other", "campaign_id": "campaign",
                  "batch_id": "draft",
@@ -133,6 +141,12 @@ API = {
     "api_campaign_pause": {"POST": ("edit", None)},
     "api_campaign_stop": {"POST": ("edit", None)},
     "api_campaign_script": {"GET": ("view", None)},
+    "api_contact_events": {"POST": ("edit", {"name": "appointment_booked"})},
+    "api_webhooks": {"GET": ("manage", None), "POST": ("manage", {"url": "https://example.com/new-hook"})},
+    "api_webhook": {"GET": ("manage", None), "PATCH": ("manage", {"enabled": False}), "DELETE": ("manage", None)},
+    "api_webhook_rotate_secret": {"POST": ("manage", None)},
+    "api_webhook_deliveries": {"GET": ("manage", None)},
+    "api_webhook_delivery_resend": {"POST": ("manage", None)},
 }
 NOT_ROLE_ENDPOINTS = {"api_schema", "api_docs"}  # public documentation, no key
 API_OBJECTS = {("api_contact_dnc", "DELETE"): {"contact_id": "dnc_contact"}}
@@ -152,6 +166,8 @@ def build(role: str) -> dict:
     dnc_contact = make_contact(workspace, first_name="Quiet")
     services.contact_mark_dnc(contact=dnc_contact, reason="asked")
     campaign = services.campaign_create(workspace=workspace, name="Autumn")
+    webhook, _ = services.webhook_endpoint_create(workspace=workspace, url="https://example.com/hook")
+    services.webhook_emit(workspace=workspace, event_type="contact.event", data={"name": "x"})
     added = services.campaign_add_contacts(campaign=campaign, contacts=Contact.objects.filter(pk=other.pk)).add
     call = services.call_log(workspace=workspace, contact=contact, transcript="hello")
     draft, _ = upload_create(workspace=workspace, upload=SimpleUploadedFile("leads.csv", b"phone,name\n"
@@ -162,7 +178,7 @@ def build(role: str) -> dict:
     return {"workspace": workspace, "actor": actor, "contact": contact, "other": other, "dnc_contact": dnc_contact,
             "campaign": campaign, "draft": draft, "done": done, "key": key, "view": view, "call": call, "add": added,
             "dnc_entry": DncEntry.objects.get(workspace=workspace, phone=dnc_contact.phone), "upload_token": "x" * 24,
-            "queue_action": "start",
+            "webhook": webhook, "delivery": webhook.deliveries.order_by("pk").first(),
             "colleague": Membership.objects.get(workspace=workspace, user=colleague)}
 
 
@@ -318,7 +334,8 @@ def test_api_answers_each_key_role_as_the_table_says(client, role):
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     assert client.get("/v1/contacts", **auth).status_code == 200  # warm-up: the key's last use is recorded once
     values = {"contact_id": objs["contact"].public_id, "campaign_id": objs["campaign"].public_id,
-              "phone": objs["dnc_contact"].phone, "call_id": objs["call"].public_id}
+              "phone": objs["dnc_contact"].phone, "call_id": objs["call"].public_id,
+              "webhook_id": objs["webhook"].public_id, "delivery_id": objs["delivery"].public_id}
     checked = []
     for route, name in api_routes():
         for method, (needs, spec) in API[name].items():

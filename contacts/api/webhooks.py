@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from contacts import services
 from contacts.webhooks import selectors as webhook_selectors
 from contacts.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from contacts.workspaces.permissions import Perm
 
 from .serializers import StrictSerializer, ts
 from .views import ApiView, page_of, paging, validated
@@ -55,6 +56,8 @@ class ContactEventIn(StrictSerializer):
 
 
 class WebhookEndpointsView(ApiView):
+    perms = {"GET": Perm.MANAGE, "POST": Perm.MANAGE}
+
     @extend_schema(operation_id="webhooks_list", responses={200: dict})
     def get(self, request: Request) -> Response:
         endpoints = webhook_selectors.webhook_endpoints(request.auth, self.workspace(request))
@@ -76,6 +79,8 @@ class EndpointApiView(ApiView):
 
 
 class WebhookEndpointView(EndpointApiView):
+    perms = {"GET": Perm.MANAGE, "PATCH": Perm.MANAGE, "DELETE": Perm.MANAGE}
+
     @extend_schema(operation_id="webhooks_retrieve", responses={200: dict})
     def get(self, request: Request, webhook_id: str) -> Response:
         return Response({"data": endpoint_body(self.endpoint(request, webhook_id))})
@@ -94,6 +99,8 @@ class WebhookEndpointView(EndpointApiView):
 
 
 class WebhookRotateSecretView(EndpointApiView):
+    perms = {"POST": Perm.MANAGE}
+
     @extend_schema(operation_id="webhooks_rotate_secret", request=None, responses={200: dict},
                    description="A new signing secret, shown this once. The previous one keeps signing beside it "
                                "for 24 hours (two signatures in `webhook-signature`).")
@@ -104,6 +111,8 @@ class WebhookRotateSecretView(EndpointApiView):
 
 
 class WebhookDeliveriesView(EndpointApiView):
+    perms = {"GET": Perm.MANAGE}
+
     @extend_schema(operation_id="webhooks_deliveries_list", parameters=[
         OpenApiParameter("status", str, enum=DeliveryStatus.values), OpenApiParameter("page", int),
         OpenApiParameter("per_page", int)], responses={200: dict})
@@ -119,6 +128,8 @@ class WebhookDeliveriesView(EndpointApiView):
 
 
 class WebhookResendView(EndpointApiView):
+    perms = {"POST": Perm.MANAGE}
+
     @extend_schema(operation_id="webhooks_deliveries_resend", request=None, responses={202: dict},
                    description="Sends the event again as a new delivery with the same `webhook-id`.")
     def post(self, request: Request, webhook_id: str, delivery_id: str) -> Response:
@@ -129,6 +140,8 @@ class WebhookResendView(EndpointApiView):
 
 
 class ContactEventsView(ApiView):
+    perms = {"POST": Perm.EDIT}
+
     @extend_schema(operation_id="contacts_events_create", request=ContactEventIn, responses={202: dict},
                    description="Posts a named event for the contact; webhooks receive it as `contact.event`.")
     def post(self, request: Request, contact_id: str) -> Response:

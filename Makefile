@@ -21,10 +21,11 @@ migrate: venv
 
 run: migrate
 	$(PY) manage.py bootstrap_demo --contacts $(DEMO_CONTACTS)
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: /admin/) with the task worker and webhook sweep. Ctrl-C stops all."
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: /admin/) with the task worker and the webhook and dialer sweeps. Ctrl-C stops all."
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --interval 0.5 & \
 	$(PY) manage.py deliver_webhooks --loop 15 & \
+	$(PY) manage.py dialer_sweep --loop 30 & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 worker: venv

@@ -254,3 +254,17 @@ def test_other_workspaces_calls_answer_404(api, other_workspace, clock):
     theirs = services.call_log(workspace=other_workspace, contact=make_contact(other_workspace), status="completed")
     assert api.get(f"/v1/calls/{theirs.public_id}").status_code == 404
     assert api.send("patch", f"/v1/calls/{theirs.public_id}", {"status": "failed"}).status_code == 404
+
+
+def test_the_dialer_sweep_returns_expired_claims_without_a_new_claim(api, workspace, clock):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    queued = queue(api, make_contact(workspace))
+    claim(api)
+    clock.advance(minutes=11)
+    out = StringIO()
+    call_command("dialer_sweep", stdout=out)
+    assert json.loads(out.getvalue()) == {"returned": 1, "failed": 0}
+    assert api.get(f"/v1/calls/{queued['id']}").json()["data"]["status"] == "queued"

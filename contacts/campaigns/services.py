@@ -25,6 +25,7 @@ from contacts.models import (
     CampaignAdd,
     CampaignMembership,
     CampaignStatus,
+    CampaignType,
     Contact,
     ContactStatus,
     DncSource,
@@ -36,8 +37,16 @@ CHUNK = 2000
 
 
 def _apply_calling_settings(campaign: Campaign, *, script: str | None, max_attempts: int | None,
-                            retry_after: timedelta | None) -> None:
-    """Script, attempts and retry spacing, checked before they reach a dialer."""
+                            retry_after: timedelta | None, type: str | None = None,  # noqa: A002 - the API's name
+                            subject: str | None = None) -> None:
+    """Script, attempts, retry spacing, type and subject, checked before they reach a dialer."""
+    if type is not None:
+        if type not in CampaignType.values:
+            raise ValidationFailed(f"type must be one of {', '.join(CampaignType.values)}.",
+                                   details={"type": [f"Use {' or '.join(CampaignType.values)}."]})
+        campaign.type = type
+    if subject is not None:
+        campaign.subject = " ".join(subject.split())[:200]
     if script is not None:
         unknown = scripts.unknown_variables(script)
         if unknown:
@@ -61,10 +70,12 @@ def _apply_calling_settings(campaign: Campaign, *, script: str | None, max_attem
 def campaign_create(
     *, workspace: Workspace, name: str, status: str = CampaignStatus.DRAFT, actor: Actor = None,
     script: str = "", max_attempts: int | None = None, retry_after: timedelta | None = None,
+    type: str | None = None, subject: str | None = None,  # noqa: A002 - the API's field name
 ) -> Campaign:
     require(actor, workspace, Perm.EDIT)
     campaign = Campaign(workspace=workspace, name=(name or "").strip(), status=status)
-    _apply_calling_settings(campaign, script=script, max_attempts=max_attempts, retry_after=retry_after)
+    _apply_calling_settings(campaign, script=script, max_attempts=max_attempts, retry_after=retry_after,
+                            type=type, subject=subject)
     try:
         campaign.full_clean(exclude=["workspace"])
     except ValidationError as exc:
@@ -79,13 +90,15 @@ def campaign_create(
 def campaign_update(
     *, campaign: Campaign, name: str | None = None, status: str | None = None, actor: Actor = None,
     script: str | None = None, max_attempts: int | None = None, retry_after: timedelta | None = None,
+    type: str | None = None, subject: str | None = None,  # noqa: A002 - the API's field name
 ) -> Campaign:
     require(actor, campaign.workspace, Perm.EDIT)
     if name is not None:
         campaign.name = name.strip()
     if status is not None:
         campaign.status = status
-    _apply_calling_settings(campaign, script=script, max_attempts=max_attempts, retry_after=retry_after)
+    _apply_calling_settings(campaign, script=script, max_attempts=max_attempts, retry_after=retry_after,
+                            type=type, subject=subject)
     try:
         campaign.full_clean(exclude=["workspace"])
     except ValidationError as exc:

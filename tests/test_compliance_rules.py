@@ -90,7 +90,7 @@ TIME_CASES = [
 @pytest.mark.parametrize(("case", "phone", "metadata", "kind", "when", "allowed", "codes", "rules"), TIME_CASES,
                          ids=[c[0] for c in TIME_CASES])
 def test_time_rules(workspace, case, phone, metadata, kind, when, allowed, codes, rules):
-    contact = make_contact(workspace, phone=phone, metadata=metadata)
+    contact = make_contact(workspace, phone=phone, metadata=metadata, consent=None)
     give_consent(workspace, phone)
     result = decide(workspace=workspace, phone=phone, campaign=campaign(workspace, kind), contact=contact, at=when)
     assert result.allowed is allowed, result.summary()
@@ -105,7 +105,7 @@ def test_time_rules(workspace, case, phone, metadata, kind, when, allowed, codes
 
 
 def test_outside_window_names_the_jurisdiction_and_the_opening(workspace):
-    make_contact(workspace, phone=FL)
+    make_contact(workspace, phone=FL, consent=None)
     give_consent(workspace, FL)
     result = decide(workspace=workspace, phone=FL, campaign=campaign(workspace), at=at(ET, "2026-03-11T20:00"))
     reason = result.reasons[0].as_dict()
@@ -117,7 +117,7 @@ def test_outside_window_names_the_jurisdiction_and_the_opening(workspace):
 
 @pytest.mark.parametrize(("phone", "zone", "rule"), [(FL, ET, "fl-frequency-cap"), (OK, CT, "ok-frequency-cap")])
 def test_fourth_call_in_24_hours_on_one_subject_is_refused(workspace, phone, zone, rule):
-    contact = make_contact(workspace, phone=phone)
+    contact = make_contact(workspace, phone=phone, consent=None)
     give_consent(workspace, phone)
     solar, roofs = campaign(workspace, subject="Solar"), campaign(workspace, subject="Roofs")
     now = at(zone, "2026-03-11T15:00")
@@ -137,7 +137,7 @@ def test_fourth_call_in_24_hours_on_one_subject_is_refused(workspace, phone, zon
 
 
 def test_calls_in_california_are_not_capped(workspace):
-    contact = make_contact(workspace, phone=CA)
+    contact = make_contact(workspace, phone=CA, consent=None)
     give_consent(workspace, CA)
     solar = campaign(workspace)
     now = at(PT, "2026-03-11T15:00")
@@ -164,7 +164,7 @@ CONSENT_CASES = [
                          ids=[c[0] for c in CONSENT_CASES])
 def test_consent_rules(workspace, case, given, revoked, kind, codes):
     now = at(ET, "2026-03-11T12:00")
-    make_contact(workspace, phone=FL)
+    make_contact(workspace, phone=FL, consent=None)
     for consent_kind, hours in given:
         give_consent(workspace, FL, consent_kind, now - timedelta(hours=hours))
     for hours in revoked:
@@ -175,7 +175,7 @@ def test_consent_rules(workspace, case, given, revoked, kind, codes):
 
 
 def test_revocation_takes_effect_at_once(workspace):
-    make_contact(workspace, phone=FL)
+    make_contact(workspace, phone=FL, consent=None)
     give_consent(workspace, FL)
     camp = campaign(workspace)
     now = at(ET, "2026-03-11T12:00")
@@ -189,7 +189,7 @@ def test_revocation_takes_effect_at_once(workspace):
 
 
 def test_registry_refuses_telemarketing_only(workspace):
-    make_contact(workspace, phone=FL)
+    make_contact(workspace, phone=FL, consent=None)
     give_consent(workspace, FL)
     source = RegistrySource.objects.create(workspace=workspace, name="305", downloaded_on=date(2026, 3, 1))
     registry.store(source, registry.parse_lines(["3055550100", "3055550199"]))
@@ -201,7 +201,7 @@ def test_registry_refuses_telemarketing_only(workspace):
 
 
 def test_internal_dnc_refuses_every_type(workspace):
-    contact = make_contact(workspace, phone=FL)
+    contact = make_contact(workspace, phone=FL, consent=None)
     give_consent(workspace, FL)
     services.contact_mark_dnc(contact=contact, reason="asked")
     now = at(ET, "2026-03-11T12:00")
@@ -211,7 +211,7 @@ def test_internal_dnc_refuses_every_type(workspace):
 
 
 def test_every_reason_is_listed_not_only_the_first(workspace):
-    contact = make_contact(workspace, phone=FL)
+    contact = make_contact(workspace, phone=FL, consent=None)
     solar = campaign(workspace)
     now = at(ET, "2026-03-11T20:30")
     log_calls(workspace, contact, solar, [now - timedelta(hours=h) for h in (1, 2, 3)])
@@ -226,7 +226,7 @@ def test_every_reason_is_listed_not_only_the_first(workspace):
 def test_the_contacts_state_applies_in_its_own_time_zone(workspace):
     # a New York area code, contact in Oklahoma: 19:30 in New York is 18:30 in Oklahoma (allowed), 20:30 ET refused
     phone = "+12125550100"
-    contact = make_contact(workspace, phone=phone, metadata={"state": "OK"})
+    contact = make_contact(workspace, phone=phone, metadata={"state": "OK"}, consent=None)
     give_consent(workspace, phone)
     camp = campaign(workspace)
     assert decide(workspace=workspace, phone=phone, campaign=camp, contact=contact,
@@ -246,7 +246,7 @@ def _edited(monkeypatch, edit):
 
 
 def test_changing_a_rule_is_a_data_edit(workspace, monkeypatch):
-    make_contact(workspace, phone=FL)
+    make_contact(workspace, phone=FL, consent=None)
     give_consent(workspace, FL)
     when = at(ET, "2026-03-11T19:30")
     assert decide(workspace=workspace, phone=FL, campaign=campaign(workspace), at=when).allowed
@@ -261,7 +261,7 @@ def test_changing_a_rule_is_a_data_edit(workspace, monkeypatch):
 
 
 def test_a_rule_applies_from_its_effective_date(workspace, monkeypatch):
-    make_contact(workspace, phone=CA)
+    make_contact(workspace, phone=CA, consent=None)
     give_consent(workspace, CA)
 
     def future_rule(document):

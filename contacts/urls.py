@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("contacts.urls_dashboard")),  # contacts, campaigns, calls, saved views, bulk actions
     path("imports/", include("contacts.urls_imports")),  # the import wizard and batches
     path("dnc/", include("contacts.urls_dnc")),  # the Do-Not-Call list, uploads and its audit log
+    path("compliance/", include("contacts.urls_compliance")),  # calling rules, registry files, consent, report
     path("", include("contacts.urls_integrations")),  # settings (members, api-keys), contact merge page
 ]

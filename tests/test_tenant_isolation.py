@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from contacts import services
+from contacts.compliance import manage
 from contacts.models import ApiKey, Call, Campaign, CampaignAdd, Contact, DncEntry, ImportBatch, Membership, SavedView
 from tests.factories import make_contact, make_user
 
@@ -35,6 +36,8 @@ OBJECTS = {
     "phone": lambda objs: objs["contact"].phone,
     "entry_id": lambda objs: str(objs["dnc_entry"].pk),
     "token": lambda objs: objs["upload_token"],  # a DNC upload lives in its uploader's session and workspace
+    "source_id": lambda objs: objs["registry"].public_id,
+    "rule_pk": lambda objs: str(objs["rule"].pk),
 }
 
 
@@ -77,7 +80,12 @@ def objects_of(workspace, owner) -> dict:
     dnc_entry = services.dnc_add_number(workspace=workspace, phone="+12025550143", reason="Their DNC number")
     return {"contact": contact, "other_contact": other, "campaign": campaign, "call": call, "batch": batch,
             "key": key, "view": view, "membership": membership, "add": add, "dnc_entry": dnc_entry,
-            "upload_token": secrets.token_urlsafe(18)}
+            "upload_token": secrets.token_urlsafe(18),
+            "registry": manage.registry_import(workspace=workspace, lines=["2025550143"], name="theirs",
+                                               downloaded_on=date(2026, 1, 1))[0],
+            "rule": manage.workspace_rule_add(workspace=workspace, data={
+                "id": "their-rule", "jurisdiction": "US", "kind": "closed_days", "weekdays": ["sat"],
+                "applies_to": ["telemarketing"], "source": "policy", "effective": "2026-01-01"})}
 
 
 def test_every_known_kwarg_is_covered():

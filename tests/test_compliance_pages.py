@@ -130,3 +130,19 @@ def test_why_cant_i_call_shows_every_reason_on_the_contact_page(client_logged_in
     assert 'data-code="no_consent"' in html and 'data-code="dnc_registry"' in html
     assert "Campaign Recall" in html and "none recorded" in html
     assert "Not allowed · " in html  # Call now disabled with the reason
+
+
+def test_import_registry_command(workspace, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "dnc-305.txt"
+    path.write_text("phone\n3055550100\n3055550101\nbad\n")
+    call_command("import_registry", str(path), "--workspace", workspace.slug, "--downloaded-on", "2026-03-01")
+    assert '"numbers": 2' in capsys.readouterr().out
+    source = RegistrySource.objects.get()
+    assert source.kind == "national" and source.downloaded_on == date(2026, 3, 1) and source.lines_rejected == 1
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("import_registry", str(path), "--workspace", workspace.slug, "--downloaded-on", "March")
+    with pytest.raises(CommandError, match="No workspace"):
+        call_command("import_registry", str(path), "--workspace", "nope", "--downloaded-on", "2026-03-01")
+    assert RegistrySource.objects.count() == 1

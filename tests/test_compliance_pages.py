@@ -146,3 +146,29 @@ def test_import_registry_command(workspace, tmp_path, capsys):
     with pytest.raises(CommandError, match="No workspace"):
         call_command("import_registry", str(path), "--workspace", "nope", "--downloaded-on", "2026-03-01")
     assert RegistrySource.objects.count() == 1
+
+
+def test_imports_map_consent_and_revocation_columns(workspace):
+    from contacts.compliance.consents import consent_state
+    from contacts.imports import import_records
+    from contacts.imports.mapping import header_field
+    from contacts.models import ConsentRecord
+
+    assert header_field("Consent Type")[0] == "consent" and header_field("Consent revoked")[0] == "consent_revoked"
+    result = import_records(workspace=workspace, records=[
+        {"phone": "+13055550100", "consent": "express_written"},
+        {"phone": "+13055550101", "consent": "Express"},
+        {"phone": "+13055550102", "consent": "written", "consent_revoked": "yes"},
+        {"phone": "+13055550103", "consent": "maybe"},
+        {"phone": "+13055550104", "consent_revoked": "next tuesday"},
+        {"phone": "+13055550105"},
+    ])
+    assert result.imported == 4 and result.invalid_skipped == 2
+    assert {e.field for e in result.errors} == {"consent", "consent_revoked"}
+    assert consent_state(workspace, "+13055550100").active("express_written")
+    express = consent_state(workspace, "+13055550101")
+    assert express.active("express") and not express.active("express_written")
+    assert consent_state(workspace, "+13055550102").revoked
+    assert ConsentRecord.objects.filter(phone="+13055550105").count() == 0
+    record = ConsentRecord.objects.get(phone="+13055550100")
+    assert record.source == "import" and "row 1" in record.proof_text

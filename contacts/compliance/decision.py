@@ -217,6 +217,8 @@ class _Evaluator:
                         f"{where} calling hours for {campaign_type} calls"
                     when = f"calling opens {opens.astimezone(outside[0]):%a %H:%M} {outside[0].key}" if opens \
                         else "its time zones never share a window"
+                    if opens and len(zones) > 1:
+                        when += f" (the window must be open in each of {', '.join(z.key for z in zones)})"
                     reasons.append(Reason(
                         "outside_window",
                         f"Outside {whose} ({rule.params['start']}–{rule.params['end']} local"

@@ -137,7 +137,7 @@ def jurisdiction_for(phone: str, *, metadata: dict | None = None, fallback_zone:
     per_state: dict[str, list[str]] = {}
     if npa_state:
         per_state[npa_state] = list(all_zones)
-    if own:
+    if own and own != npa_state:  # the same state as the area code's: the number's own zones are more precise
         own_zones = per_state.setdefault(own, [])
         own_zones += [z for z in STATE_ZONES.get(own, ()) if z not in own_zones]
         all_zones += [z for z in own_zones if z not in all_zones]

@@ -28,6 +28,14 @@ RULE_EXAMPLE = json.dumps({
     "applies_to": ["telemarketing"], "source": "Our own policy", "effective": "2026-01-01"}, indent=2)
 
 
+def _where(code: str) -> str:
+    if code == "*":
+        return "every number"
+    if code == "US":
+        return "United States"
+    return STATE_NAMES.get(code[3:], code) if code.startswith("US-") else code
+
+
 def _back(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -49,7 +57,8 @@ def compliance_home(request: HttpRequest) -> HttpResponse:
         "shipped": shipped_rules(),
         "shipped_rules": [r for r in ruleset.rules if r.origin == "shipped"],
         "own_rules": own,
-        "rule_rows": [(rule, stored.get(rule.id) if rule.origin == "workspace" else None) for rule in ruleset.rules],
+        "rule_rows": [(rule, stored.get(rule.id) if rule.origin == "workspace" else None, _where(rule.jurisdiction))
+                      for rule in ruleset.rules],
         "sources": [(s, (today - s.downloaded_on).days) for s in sources],
         "registry_age": (today - newest).days if newest else None,
         "max_age": max_age,

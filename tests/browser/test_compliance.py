@@ -38,7 +38,7 @@ def test_compliance_officer_uploads_a_registry_file_adds_a_rule_and_revokes(page
 
     page.get_by_label("Add a stricter rule of this workspace").fill(
         '{"id": "fl-late", "jurisdiction": "US-FL", "kind": "window", "start": "08:00", "end": "22:00", '
-        '"applies_to": ["telemarketing"], "source": "x", "effective": "2026-01-01"}')
+        '"applies_to": ["telemarketing"], "source": "Sales wish", "effective": "2026-01-01"}')
     page.get_by_role("button", name="Add rule").click()
     expect(page.locator(".alert-danger")).to_contain_text("may only be stricter")
     page.get_by_label("Add a stricter rule of this workspace").fill(

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django import forms
 
-from contacts.models import CampaignStatus, Role
+from contacts.models import CampaignStatus, CampaignType, Role
 
 
 class ContactForm(forms.Form):
@@ -44,6 +44,11 @@ class ReasonForm(forms.Form):
 class CampaignForm(forms.Form):
     name = forms.CharField(max_length=200)
     status = forms.ChoiceField(choices=CampaignStatus.choices, initial=CampaignStatus.DRAFT)
+    type = forms.ChoiceField(choices=CampaignType.choices, initial=CampaignType.TELEMARKETING, required=False)
+    subject = forms.CharField(max_length=200, required=False)
+
+    def clean_type(self) -> str | None:
+        return self.cleaned_data.get("type") or None  # not sent: keep the campaign's (a new one: telemarketing)
 
 
 class SavedViewForm(forms.Form):

@@ -172,3 +172,17 @@ def test_imports_map_consent_and_revocation_columns(workspace):
     assert ConsentRecord.objects.filter(phone="+13055550105").count() == 0
     record = ConsentRecord.objects.get(phone="+13055550100")
     assert record.source == "import" and "row 1" in record.proof_text
+
+
+def test_the_dashboard_campaign_form_sets_type_and_subject(client_logged_in, workspace):
+    from contacts.models import Campaign
+
+    client_logged_in.post("/campaigns/new/", {"name": "Recall", "status": "draft", "type": "informational",
+                                              "subject": "Dental recall"})
+    campaign = Campaign.objects.get(workspace=workspace)
+    assert (campaign.type, campaign.subject) == ("informational", "Dental recall")
+    html = client_logged_in.get(f"/campaigns/{campaign.public_id}/edit/").content.decode()
+    assert 'value="informational" selected' in html and 'value="Dental recall"' in html
+    client_logged_in.post(f"/campaigns/{campaign.public_id}/edit/", {"name": "Recall", "status": "draft"})
+    campaign.refresh_from_db()
+    assert campaign.type == "informational"  # not sent: kept

@@ -94,7 +94,8 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 def campaign_edit(request: HttpRequest, campaign_id: str) -> HttpResponse:
     campaign = get_campaign(request, campaign_id)
     form = CampaignForm(request.POST if request.method == "POST" else None,
-                        initial={"name": campaign.name, "status": campaign.status})
+                        initial={"name": campaign.name, "status": campaign.status, "type": campaign.type,
+                                 "subject": campaign.subject})
     if request.method == "POST" and form.is_valid():
         try:
             services.campaign_update(campaign=campaign, actor=request.user, **form.cleaned_data)

@@ -192,3 +192,49 @@ def test_claim_waits_for_floridas_opening_and_the_cap(api, workspace, clock):
     assert waiting.status == "queued" and waiting.not_before == datetime(2026, 3, 12, 12, 0, tzinfo=UTC)
     clock.at = datetime(2026, 3, 12, 12, 0, tzinfo=UTC)
     assert len(api.send("post", "/v1/calls/claim", {}).json()["data"]) == 1
+
+
+@pytest.mark.parametrize("kind", ["telemarketing", "informational"])
+def test_campaign_start_queues_exactly_the_members_the_decision_does_not_refuse_for_good(workspace, kind):
+    from contacts.campaigns import dialer
+    from contacts.compliance import manage
+    from contacts.compliance.consents import consent_revoke
+    from contacts.compliance.decision import decide
+    from contacts.models import Contact
+    from tests.factories import give_consent
+
+    at = AFTERNOON_FL
+    cases = {  # phone: (consent kind or None, revoked, on registry, on DNC)
+        "+13055550001": ("express_written", False, False, False),
+        "+13055550002": ("express", False, False, False),
+        "+13055550003": (None, False, False, False),
+        "+13055550004": ("express_written", True, False, False),
+        "+13055550005": ("express_written", False, True, False),
+        "+13055550006": ("express_written", False, False, True),
+        "+13055550007": ("express", False, True, False),
+        "+447911123456": (None, False, False, False),  # no US rules: no consent needed
+        "+447911123457": (None, True, False, False),  # a revocation is honoured everywhere
+    }
+    registry_lines = []
+    for phone, (consent, revoked, listed, dnc) in cases.items():
+        contact = make_contact(workspace, phone, consent=None)
+        if consent:
+            give_consent(workspace, phone, consent, at - timedelta(days=3))
+        if revoked:
+            consent_revoke(workspace=workspace, phone=phone, channel="api", stored=True,
+                           revoked_at=at - timedelta(days=1), now=at)
+        if listed:
+            registry_lines.append(phone[2:])
+        if dnc:
+            services.contact_mark_dnc(contact=contact, reason="asked")
+    manage.registry_import(workspace=workspace, lines=registry_lines, name="r", downloaded_on=at.date())
+    campaign = services.campaign_create(workspace=workspace, name="All", type=kind, subject="s")
+    services.campaign_add_contacts(campaign=campaign, contacts=Contact.objects.filter(workspace=workspace))
+    Contact.objects.filter(workspace=workspace, phone="+13055550006").update(status="active")  # DNC entry stays
+    dialer.campaign_start(campaign=campaign, now=at)
+    queued = set(Call.objects.filter(campaign=campaign).values_list("phone", flat=True))
+    expected = {phone for phone in cases
+                if not decide(workspace=workspace, phone=phone, campaign=campaign, at=at).permanent}
+    assert queued == expected
+    assert ("+13055550002" in queued) == (kind == "informational")
+    assert ("+13055550005" in queued) == (kind == "informational")

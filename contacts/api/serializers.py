@@ -182,7 +182,12 @@ class QueueCallIn(StrictSerializer):
 class ComplianceCheckIn(StrictSerializer):
     phone = serializers.CharField(max_length=60)
     campaign_id = serializers.CharField(max_length=60, required=False, allow_blank=True, allow_null=True)
-    at = serializers.DateTimeField(required=False, allow_null=True, help_text="Default: now")
+    at = serializers.DateTimeField(required=False, allow_null=True, help_text="Default: now (2000 to 2100)")
+
+    def validate_at(self, value: datetime | None) -> datetime | None:
+        if value is not None and not datetime(2000, 1, 1, tzinfo=UTC) <= value <= datetime(2100, 1, 1, tzinfo=UTC):
+            raise serializers.ValidationError("Ask about a time between 2000 and 2100.")
+        return value
 
 
 class ConsentIn(StrictSerializer):

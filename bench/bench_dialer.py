@@ -63,10 +63,19 @@ def main() -> None:
         cursor.execute(
             """INSERT INTO contacts_call (workspace_id, public_id, contact_id, phone, direction, status, duration,
                  sentiment, outcome, recording_url, transcript, created_at, updated_at, attempt, claim_token,
-                 claim_count, agent, cancel_reason)
+                 claim_count, agent, cancel_reason, rules_version)
                SELECT workspace_id, 'call_b' || id, id, phone, 'outbound', 'queued', 0, '', '', '', '', now(), now(),
-                      1, '', 0, '', '' FROM contacts_contact WHERE workspace_id = %s ORDER BY id LIMIT %s""",
+                      1, '', 0, '', '', '' FROM contacts_contact WHERE workspace_id = %s ORDER BY id LIMIT %s""",
             [ws.pk, args.calls])
+        # Every contact gave written consent (AI-voice telemarketing needs it) before the bench's noon.
+        cursor.execute(
+            """INSERT INTO contacts_consentrecord (workspace_id, public_id, phone, contact_id, kind, source,
+                 captured_at, proof_url, proof_text, recording_id, actor_label, created_at)
+               SELECT workspace_id, 'consent_b' || id, phone, id, 'express_written', 'web_form', '2026-01-01',
+                      'https://example.com/form', '', '', 'bench', now()
+               FROM contacts_contact WHERE workspace_id = %s""",
+            [ws.pk])
+        cursor.execute("ANALYZE contacts_consentrecord")
         cursor.execute("ANALYZE contacts_call")
         cursor.execute("ANALYZE contacts_contact")
 

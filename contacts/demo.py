@@ -16,6 +16,7 @@ from contacts.models import (
     Campaign,
     CampaignMembership,
     CampaignStatus,
+    ConsentRecord,
     Contact,
     Sentiment,
     Workspace,
@@ -64,6 +65,23 @@ def fake_contacts(workspace: Workspace, count: int, *, start: int = 0, seed: int
 
 
 @transaction.atomic
+def _demo_consents(workspace: Workspace, rng: random.Random) -> None:
+    """Most demo contacts consented in writing (so Call now works), some only verbally, some never."""
+    have = set(ConsentRecord.objects.filter(workspace=workspace).values_list("phone", flat=True))
+    when = timezone.now() - timedelta(days=90)
+    records = []
+    for contact_id, number in Contact.objects.filter(workspace=workspace).values_list("id", "phone"):
+        roll = rng.random()
+        if number in have or roll > 0.9:
+            continue
+        records.append(ConsentRecord(
+            workspace=workspace, phone=number, contact_id=contact_id,
+            kind="express_written" if roll < 0.8 else "express", source="web_form", captured_at=when,
+            proof_url="https://demo.example.com/consent-form", proof_text="Demo data: agreed to AI-voice calls.",
+            actor_label="bootstrap_demo"))
+    ConsentRecord.objects.bulk_create(records, batch_size=5000)
+
+
 def populate(workspace: Workspace, contacts: int, *, with_calls: bool = True, seed: int = 7) -> int:
     """Add `contacts` fake contacts (skipping numbers already present), campaigns and call history."""
     rng = random.Random(seed)
@@ -75,6 +93,7 @@ def populate(workspace: Workspace, contacts: int, *, with_calls: bool = True, se
             Contact.objects.bulk_create(batch, ignore_conflicts=True)
             batch = []
     Contact.objects.bulk_create(batch, ignore_conflicts=True)
+    _demo_consents(workspace, random.Random(seed + 1))  # its own stream: the rest of the demo stays as it was
     if not with_calls:
         return contacts
     campaigns = list(Campaign.objects.filter(workspace=workspace))

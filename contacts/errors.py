@@ -77,3 +77,10 @@ class Forbidden(ServiceError):
 
     code = "forbidden"
     status = 403
+
+
+class CallNotAllowed(ServiceError):
+    """The compliance decision refuses the call (details carry every reason and the rule set version)."""
+
+    code = "call_not_allowed"
+    status = 409

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
-from contacts.models import CampaignStatus, Role
+from contacts.models import CampaignStatus, CampaignType, Role
 
 
 class ContactForm(forms.Form):
@@ -47,6 +47,9 @@ class ReasonForm(forms.Form):
 class CampaignForm(forms.Form):
     name = forms.CharField(max_length=200)
     status = forms.ChoiceField(choices=CampaignStatus.choices, initial=CampaignStatus.DRAFT)
+    type = forms.ChoiceField(choices=CampaignType.choices, initial=CampaignType.TELEMARKETING, required=False)
+    subject = forms.CharField(max_length=200, required=False)
+
     script = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the agent says first. Variables: {{first_name}}, {{last_name}}, {{company}}, {{title}}, "
@@ -64,6 +67,9 @@ class CampaignForm(forms.Form):
         if hours is not None:
             data["retry_after"] = timedelta(hours=float(hours))
         return {k: v for k, v in data.items() if v is not None}  # left empty: keep the campaign's own
+
+    def clean_type(self) -> str | None:
+        return self.cleaned_data.get("type") or None  # not sent: keep the campaign's (a new one: telemarketing)
 
 
 class SavedViewForm(forms.Form):

@@ -19,6 +19,7 @@ from contacts.workspaces.models import (  # noqa: I001 - dependency order
 from contacts.contacts.models import Contact, ContactQuerySet, ContactStatus, SavedView
 from contacts.campaigns.models import (
     OUTCOME_DNC_REQUESTED,
+    OUTCOME_REVOKED_CONSENT,
     Call,
     CallDirection,
     CallStatus,
@@ -26,6 +27,7 @@ from contacts.campaigns.models import (
     CampaignAdd,
     CampaignMembership,
     CampaignStatus,
+    CampaignType,
     Sentiment,
 )
 from contacts.imports.models import ImportBatch, ImportMappingMemory, ImportRow, ImportRowOutcome, ImportStatus
@@ -33,10 +35,19 @@ from contacts.compliance.models import (
     AppendOnlyModel,
     AppendOnlyQuerySet,
     AuditEvent,
+    ConsentKind,
+    ConsentRecord,
+    ConsentRevocation,
+    ConsentSource,
     DncAction,
     DncAuditLog,
     DncEntry,
     DncSource,
+    RegistryBlock,
+    RegistryKind,
+    RegistrySource,
+    RevocationChannel,
+    WorkspaceRule,
 )
 from contacts.webhooks.models import (
     DeliveryStatus,
@@ -47,7 +58,9 @@ from contacts.webhooks.models import (
 )
 
 __all__ = [
-    "API_KEY_PREFIX", "OUTCOME_DNC_REQUESTED", "PLAN_CONTACT_LIMITS", "ApiKey", "AppendOnlyModel",
+    "API_KEY_PREFIX", "OUTCOME_DNC_REQUESTED", "OUTCOME_REVOKED_CONSENT", "CampaignType", "ConsentKind",
+    "ConsentRecord", "ConsentRevocation", "ConsentSource", "RegistryBlock", "RegistryKind", "RegistrySource",
+    "RevocationChannel", "WorkspaceRule", "PLAN_CONTACT_LIMITS", "ApiKey", "AppendOnlyModel",
     "AppendOnlyQuerySet", "AuditEvent", "Call", "CallDirection", "CallStatus", "Campaign", "CampaignAdd",
     "CampaignMembership", "CampaignStatus", "Contact", "ContactQuerySet", "ContactStatus", "DncAction",
     "DncAuditLog", "DncEntry", "DncSource", "ImportBatch", "ImportMappingMemory", "ImportRow", "ImportRowOutcome",

@@ -8,6 +8,8 @@ from contacts.campaigns.selectors import (
     campaign_recent_adds,
     overview_stats,
 )
+from contacts.compliance.consents import consent_history, consent_state, consent_states_among
+from contacts.compliance.registry import registry_is_listed, registry_numbers_among
 from contacts.compliance.selectors import dnc_entry_for, dnc_is_listed, dnc_numbers_among
 from contacts.contacts.selectors import BIG_COUNT, BIG_COUNT_SECONDS, contact_get, contact_search, list_count
 from contacts.imports.selectors import import_batch_get
@@ -15,6 +17,7 @@ from contacts.workspaces.rules import plan_room
 from contacts.workspaces.selectors import user_workspaces
 
 __all__ = [
+    "consent_history", "consent_state", "consent_states_among", "registry_is_listed", "registry_numbers_among",
     "ANSWERED_STATUSES", "BIG_COUNT", "BIG_COUNT_SECONDS", "call_get", "campaign_add_get", "campaign_add_preview",
     "campaign_get", "campaign_recent_adds", "contact_get", "contact_search", "dnc_entry_for", "dnc_is_listed",
     "dnc_numbers_among", "import_batch_get", "list_count", "overview_stats", "plan_room", "user_workspaces",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("contacts.urls_dialer")),  # campaign queue controls, a contact's live call, cancel a call
     path("imports/", include("contacts.urls_imports")),  # the import wizard and batches
     path("dnc/", include("contacts.urls_dnc")),  # the Do-Not-Call list, uploads and its audit log
+    path("compliance/", include("contacts.urls_compliance")),  # calling rules, registry files, consent, report
     path("", include("contacts.urls_integrations")),  # settings (members, api-keys), contact merge page
     path("settings/webhooks/", include("contacts.urls_webhooks")),  # webhook endpoints and delivery logs
 ]

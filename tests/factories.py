@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 
 from django.contrib.auth import get_user_model
 
 from contacts import services
+from contacts.compliance.consents import consent_record
 from contacts.models import Contact, Membership, Plan, Role, Workspace
 
 _seq = itertools.count(1)
@@ -30,5 +32,19 @@ def make_user(username: str | None = None, *, workspace: Workspace | None = None
     return user
 
 
-def make_contact(workspace: Workspace, phone: str | None = None, **fields) -> Contact:
-    return services.contact_create(workspace=workspace, phone=phone or next_phone(), **fields)
+CONSENTED_AT = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def make_contact(workspace: Workspace, phone: str | None = None, *, consent: str | None = "express_written",
+                 **fields) -> Contact:
+    """A contact; by default one who gave written consent in 2020 (AI-voice calls need it), `consent=None` for none."""
+    contact = services.contact_create(workspace=workspace, phone=phone or next_phone(), **fields)
+    if consent:
+        give_consent(workspace, contact.phone, consent)
+    return contact
+
+
+def give_consent(workspace: Workspace, phone: str, kind: str = "express_written", at: datetime = CONSENTED_AT):
+    return consent_record(workspace=workspace, phone=phone, kind=kind, source="web_form", captured_at=at,
+                          proof_url="https://example.com/consent-form", proof_text="I agree to be called.",
+                          stored=True, actor="test factory")

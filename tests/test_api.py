@@ -393,7 +393,7 @@ def test_queue_call_inside_and_outside_hours(api, workspace):
     workspace.calling_window_start, workspace.calling_window_end = datetime(2026, 1, 1, 0, 0).time(), \
         datetime(2026, 1, 1, 0, 0).time()
     workspace.save()
-    contact = make_contact(workspace, "+14155550123")
+    contact = make_contact(workspace, "+447911123456")  # a UK number: the workspace's window alone applies
     # A zero-length window never opens: every call is outside calling hours.
     refused = api.post(f"/v1/contacts/{contact.public_id}/call")
     assert refused.status_code == 409 and error_of(refused)["code"] == "outside_calling_hours"

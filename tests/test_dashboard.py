@@ -201,9 +201,13 @@ def test_call_now_outside_window_shows_local_time_and_opening(client_logged_in, 
     assert not Call.objects.exists()
 
 
-def test_call_now_queues_inside_window(client_logged_in, workspace, people):
-    workspace.calling_window_start, workspace.calling_window_end = time(0, 0), time(23, 59, 59)
-    workspace.save()
+def test_call_now_queues_inside_window(client_logged_in, workspace, people, monkeypatch):
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    # A Tuesday at 11:00 in San Francisco: inside the workspace's and the federal calling hours.
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 6, 16, 18, 0, tzinfo=UTC))
     response = client_logged_in.post(f"/contacts/{people['ann'].public_id}/call/", follow=True)
     assert "Call queued" in response.content.decode()
     assert Call.objects.get().status == "queued"

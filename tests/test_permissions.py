@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from contextlib import contextmanager
-from datetime import time
+from datetime import date, time
 
 import pytest
 from django.apps import apps
@@ -22,8 +22,19 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from contacts import services
 from contacts.api import urls as api_urls
+from contacts.compliance import manage
 from contacts.imports import import_records, upload_create
-from contacts.models import ApiKey, AuditEvent, Contact, DncAuditLog, DncEntry, Membership, Role, SavedView
+from contacts.models import (
+    ApiKey,
+    AuditEvent,
+    Contact,
+    DncAuditLog,
+    DncEntry,
+    Membership,
+    Role,
+    SavedView,
+    WorkspaceRule,
+)
 from tests.factories import make_contact, make_user, make_workspace
 from tests.test_tenant_isolation import EXCLUDED_PREFIXES, walk
 
@@ -103,6 +114,13 @@ DASHBOARD = {
     "api_key_revoke": {"post": "manage"},
     "contact_merge_pick": {"get": "destroy"},
     "contact_merge_confirm": {"get": "destroy", "post": "destroy"},
+    "compliance_home": {"get": "dnc_manage"},
+    "compliance_registry_upload": {"post": "dnc_manage"},
+    "compliance_registry_delete": {"post": "dnc_manage"},
+    "compliance_rule_add": {"post": "dnc_manage"},
+    "compliance_rule_delete": {"post": "dnc_manage"},
+    "compliance_revoke": {"post": "dnc_add"},
+    "compliance_report_csv": {"get": "dnc_manage"},
 }
 NOT_WORKSPACE_PAGES = {"workspace_switch"}  # any signed-in user switches between their own workspaces
 # Which object fills each URL kwarg, per page when the default would not exercise the write.
@@ -113,7 +131,8 @@ KWARG_OBJECTS = {"endpoint_id": "webhook", "delivery_id": "delivery", "call_id":
                  "token": "upload_token", "entry_id": "dnc_entry", "add_id": "add", "contact_id": "contact",
                  "other_id": "other", "campaign_id": "campaign",
                  "batch_id": "draft",
-                 "key_id": "key", "view_id": "view", "member_id": "colleague"}
+                 "key_id": "key", "view_id": "view", "member_id": "colleague", "source_id": "registry",
+                 "rule_pk": "rule"}
 PAGE_OBJECTS = {"contact_reactivate": {"contact_id": "dnc_contact"}, "import_revert": {"batch_id": "done"},
                 "import_errors_csv": {"batch_id": "done"}, "import_detail": {"batch_id": "done"},
                 "import_progress": {"batch_id": "done"}, "import_resume": {"batch_id": "done"}}
@@ -147,6 +166,10 @@ API = {
     "api_webhook_rotate_secret": {"POST": ("manage", None)},
     "api_webhook_deliveries": {"GET": ("manage", None)},
     "api_webhook_delivery_resend": {"POST": ("manage", None)},
+    "api_contact_consents": {"GET": ("view", None), "POST": ("edit", {
+        "kind": "express_written", "source": "web_form", "proof_url": "https://example.com/form"})},
+    "api_consents_revoke": {"POST": ("dnc_add", {"phone": "+14155550165", "note": "said stop"})},
+    "api_compliance_check": {"POST": ("view", {"phone": "+14155550166"})},
 }
 NOT_ROLE_ENDPOINTS = {"api_schema", "api_docs"}  # public documentation, no key
 API_OBJECTS = {("api_contact_dnc", "DELETE"): {"contact_id": "dnc_contact"}}
@@ -161,7 +184,8 @@ def build(role: str) -> dict:
     make_user("founder", workspace=workspace, role=Role.OWNER)  # the workspace keeps an owner whoever acts
     actor = make_user(f"as-{role}", workspace=workspace, role=role)
     colleague = make_user("colleague", workspace=workspace, role=Role.MEMBER)
-    contact = make_contact(workspace, first_name="Secret", company="Acme")
+    # A UK number: only the workspace's own all-day window applies, so Call now works at any hour of the test run.
+    contact = make_contact(workspace, "+447911123456", first_name="Secret", company="Acme")
     other = make_contact(workspace, first_name="Twin", company="Acme")
     dnc_contact = make_contact(workspace, first_name="Quiet")
     services.contact_mark_dnc(contact=dnc_contact, reason="asked")
@@ -179,13 +203,18 @@ def build(role: str) -> dict:
             "campaign": campaign, "draft": draft, "done": done, "key": key, "view": view, "call": call, "add": added,
             "dnc_entry": DncEntry.objects.get(workspace=workspace, phone=dnc_contact.phone), "upload_token": "x" * 24,
             "webhook": webhook, "delivery": webhook.deliveries.order_by("pk").first(),
-            "colleague": Membership.objects.get(workspace=workspace, user=colleague)}
+            "colleague": Membership.objects.get(workspace=workspace, user=colleague),
+            "registry": manage.registry_import(workspace=workspace, lines=["4155550199"], name="National 415",
+                                               downloaded_on=date(2026, 1, 1))[0],
+            "rule": manage.workspace_rule_add(workspace=workspace, data={
+                "id": "no-saturdays", "jurisdiction": "US", "kind": "closed_days", "weekdays": ["sat"],
+                "applies_to": ["telemarketing"], "source": "policy", "effective": "2026-01-01"})}
 
 
 def url_id(obj) -> str:
     if isinstance(obj, str):
         return obj
-    if isinstance(obj, Membership | SavedView | ApiKey | DncEntry):
+    if isinstance(obj, Membership | SavedView | ApiKey | DncEntry | WorkspaceRule):
         return str(obj.pk)
     return obj.public_id
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from contacts import selectors
+from contacts.contacts import selectors
 from contacts.models import Contact
 from tests.factories import make_workspace
 

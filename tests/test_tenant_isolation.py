@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from contacts import services
+from contacts.compliance import manage
 from contacts.models import (
     ApiKey,
     Call,
@@ -48,6 +49,8 @@ OBJECTS = {
     "token": lambda objs: objs["upload_token"],  # a DNC upload lives in its uploader's session and workspace
     "endpoint_id": lambda objs: objs["webhook"].public_id,
     "delivery_id": lambda objs: objs["delivery"].public_id,
+    "source_id": lambda objs: objs["registry"].public_id,
+    "rule_pk": lambda objs: str(objs["rule"].pk),
 }
 
 
@@ -92,7 +95,12 @@ def objects_of(workspace, owner) -> dict:
     services.webhook_emit(workspace=workspace, event_type="contact.event", data={"name": "x"})
     return {"contact": contact, "other_contact": other, "campaign": campaign, "call": call, "batch": batch,
             "key": key, "view": view, "membership": membership, "add": add, "dnc_entry": dnc_entry,
-            "upload_token": secrets.token_urlsafe(18), "webhook": webhook, "delivery": webhook.deliveries.get()}
+            "upload_token": secrets.token_urlsafe(18), "webhook": webhook, "delivery": webhook.deliveries.get(),
+            "registry": manage.registry_import(workspace=workspace, lines=["2025550143"], name="theirs",
+                                               downloaded_on=date(2026, 1, 1))[0],
+            "rule": manage.workspace_rule_add(workspace=workspace, data={
+                "id": "their-rule", "jurisdiction": "US", "kind": "closed_days", "weekdays": ["sat"],
+                "applies_to": ["telemarketing"], "source": "policy", "effective": "2026-01-01"})}
 
 
 def test_every_known_kwarg_is_covered():

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from contacts import services
 from contacts.campaigns import dialer, scripts
-from contacts.campaigns.models import Call, CallStatus, Campaign, Sentiment
+from contacts.campaigns.models import Call, CallStatus, Campaign, CampaignType, Sentiment
 from contacts.workspaces.permissions import Perm
 
 from . import serializers as s
@@ -41,6 +41,10 @@ class CampaignSettingsIn(s.StrictSerializer):
     max_attempts = serializers.IntegerField(min_value=1, max_value=20, required=False)
     retry_after = serializers.IntegerField(min_value=60, max_value=30 * 86400, required=False,
                                            help_text="Seconds between attempts at one member")
+    type = serializers.ChoiceField(choices=CampaignType.choices, required=False,
+                                   help_text="telemarketing or informational")
+    subject = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                    help_text="What the calls are about; frequency caps count per person per subject")
 
 
 def claimed_body(claimed: dialer.Claimed) -> dict[str, Any]:
@@ -53,6 +57,7 @@ def claimed_body(claimed: dialer.Claimed) -> dict[str, Any]:
         "attempt": call.attempt,
         "agent": call.agent or None,
         "lease_expires_at": s.ts(call.lease_expires_at),
+        "decision": call.decision, "rules_version": call.rules_version or None,
         "contact": s.contact_detail(contact, [], []) if contact is not None else None,
     }
 
@@ -60,7 +65,8 @@ def claimed_body(claimed: dialer.Claimed) -> dict[str, Any]:
 def call_body(call: Call) -> dict[str, Any]:
     return {**s.call_full(call), "attempt": call.attempt, "agent": call.agent or None,
             "not_before": s.ts(call.not_before), "lease_expires_at": s.ts(call.lease_expires_at),
-            "cancel_reason": call.cancel_reason or None, "updated_at": s.ts(call.updated_at)}
+            "cancel_reason": call.cancel_reason or None, "updated_at": s.ts(call.updated_at),
+            "decision": call.decision, "rules_version": call.rules_version or None}
 
 
 def campaign_full(campaign: Campaign) -> dict[str, Any]:

@@ -13,6 +13,9 @@ from contacts.models import (
     CallStatus,
     Campaign,
     CampaignStatus,
+    CampaignType,
+    ConsentKind,
+    ConsentSource,
     Contact,
     ContactStatus,
     DncEntry,
@@ -146,6 +149,10 @@ class MergeIn(StrictSerializer):
 class CampaignIn(StrictSerializer):
     name = serializers.CharField(max_length=200)
     status = serializers.ChoiceField(choices=CampaignStatus.choices, required=False)
+    type = serializers.ChoiceField(choices=CampaignType.choices, required=False,
+                                   help_text="telemarketing (default) or informational")
+    subject = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                    help_text="What the calls are about; frequency caps count per person per subject")
 
 
 class CampaignContactsIn(StrictSerializer):
@@ -163,7 +170,51 @@ class CallIn(StrictSerializer):
     outcome = serializers.CharField(max_length=100, required=False, allow_blank=True, allow_null=True)
     recording_url = serializers.URLField(max_length=500, required=False, allow_blank=True, allow_null=True)
     transcript = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=200000)
+    created_at = serializers.DateTimeField(required=False, allow_null=True,
+                                           help_text="When the call happened (history from another dialer); "
+                                                     "never in the future. Counts toward frequency caps.")
 
 
 class QueueCallIn(StrictSerializer):
     campaign_id = serializers.CharField(max_length=60, required=False, allow_blank=True, allow_null=True)
+
+
+class ComplianceCheckIn(StrictSerializer):
+    phone = serializers.CharField(max_length=60)
+    campaign_id = serializers.CharField(max_length=60, required=False, allow_blank=True, allow_null=True)
+    at = serializers.DateTimeField(required=False, allow_null=True, help_text="Default: now (2000 to 2100)")
+
+    def validate_at(self, value: datetime | None) -> datetime | None:
+        if value is not None and not datetime(2000, 1, 1, tzinfo=UTC) <= value <= datetime(2100, 1, 1, tzinfo=UTC):
+            raise serializers.ValidationError("Ask about a time between 2000 and 2100.")
+        return value
+
+
+class ConsentIn(StrictSerializer):
+    kind = serializers.ChoiceField(choices=ConsentKind.choices)
+    source = serializers.ChoiceField(choices=ConsentSource.choices)
+    captured_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Default: now; never later")
+    proof_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    proof_ip = serializers.IPAddressField(required=False, allow_null=True)
+    proof_text = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    recording_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class RevokeIn(StrictSerializer):
+    phone = serializers.CharField(max_length=60)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    revoked_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Default: now; never later")
+
+
+def consent_body(record) -> dict[str, Any]:
+    return {"id": record.public_id, "type": "consent", "phone": record.phone, "kind": record.kind,
+            "source": record.source, "captured_at": ts(record.captured_at), "proof_url": record.proof_url or None,
+            "proof_ip": record.proof_ip, "proof_text": record.proof_text or None,
+            "recording_id": record.recording_id or None, "recorded_by": record.actor_label or None,
+            "created_at": ts(record.created_at)}
+
+
+def revocation_body(revocation) -> dict[str, Any]:
+    return {"id": revocation.public_id, "type": "revocation", "phone": revocation.phone,
+            "channel": revocation.channel, "note": revocation.note or None, "revoked_at": ts(revocation.revoked_at),
+            "recorded_by": revocation.actor_label or None, "created_at": ts(revocation.created_at)}

@@ -4,7 +4,7 @@ from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
-from . import dialer, views, webhooks
+from . import compliance, dialer, views, webhooks
 from .errors import not_found_view
 
 
@@ -28,6 +28,9 @@ urlpatterns = [
     *route("contacts/<str:contact_id>/dnc", views.ContactDncView.as_view(), "api_contact_dnc"),
     *route("contacts/<str:contact_id>/merge", views.MergeView.as_view(), "api_contact_merge"),
     *route("contacts/<str:contact_id>/call", views.QueueCallView.as_view(), "api_contact_call"),
+    *route("contacts/<str:contact_id>/consents", compliance.ContactConsentsView.as_view(), "api_contact_consents"),
+    *route("consents/revoke", compliance.ConsentRevokeView.as_view(), "api_consents_revoke"),
+    *route("compliance/check", compliance.ComplianceCheckView.as_view(), "api_compliance_check"),
     *route("dnc", views.DncListView.as_view(), "api_dnc"),
     *route("dnc/<str:phone>", views.DncNumberView.as_view(), "api_dnc_number"),
     *route("campaigns", views.CampaignsView.as_view(), "api_campaigns"),

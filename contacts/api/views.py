@@ -317,7 +317,8 @@ class DncNumberView(ApiView):
 def campaign_body(campaign: Campaign, contacts_count: int | None = None) -> dict[str, Any]:
     if contacts_count is None:
         contacts_count = campaign.memberships.count()
-    return {**s.campaign_brief(campaign), "contacts_count": contacts_count, "created_at": s.ts(campaign.created_at)}
+    return {**s.campaign_brief(campaign), "type": campaign.type, "subject": campaign.subject,
+            "contacts_count": contacts_count, "created_at": s.ts(campaign.created_at)}
 
 
 class CampaignsView(ApiView):

@@ -23,6 +23,7 @@ from contacts.campaigns.models import (
     ACTIVE_CALL_STATUSES,
     FINAL_CALL_STATUSES,
     OUTCOME_DNC_REQUESTED,
+    OUTCOME_REVOKED_CONSENT,
     RETRYABLE_CALL_STATUSES,
     Call,
     CallDirection,
@@ -33,9 +34,10 @@ from contacts.campaigns.models import (
 )
 from contacts.compliance import services as dnc_service
 from contacts.compliance.audit import Actor, record_event
-from contacts.compliance.calling import calling_window
+from contacts.compliance.consents import consent_revoke
+from contacts.compliance.decision import Target, decide_many
 from contacts.compliance.models import DncEntry, DncSource
-from contacts.compliance.selectors import dnc_numbers_among
+from contacts.compliance.startcheck import exclude_refused
 from contacts.contacts.models import Contact, ContactStatus
 from contacts.errors import NotFound, ValidationFailed
 from contacts.webhooks import events as webhook_events
@@ -95,7 +97,10 @@ def calls_claim(
     *, workspace: Workspace, limit: int = 1, campaign: Campaign | None = None, agent: str = "", actor: Actor = None,
     now: datetime | None = None,
 ) -> list[Claimed]:
-    """Hand out up to `limit` due calls, each re-checked against the DNC list and its calling hours."""
+    """Hand out up to `limit` due calls, each allowed by the compliance decision at `now` (stored on the call).
+
+    Refused for good (DNC, registry, consent): canceled with the reasons. Refused for now (hours, holiday,
+    frequency cap): back in the queue until the decision's next allowed time."""
     require(actor, workspace, Perm.EDIT)
     if not 1 <= limit <= MAX_CLAIM:
         raise ValidationFailed(f"limit must be between 1 and {MAX_CLAIM}.", details={"limit": ["Out of range."]})
@@ -114,36 +119,39 @@ def calls_claim(
             candidates = _due(workspace, now, campaign).order_by("created_at", "id")
             if pg:
                 candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-            rows = list(candidates.select_related("contact")[: wanted * 2])
+            rows = list(candidates.select_related("contact", "campaign")[: wanted * 2])
             if not rows:
                 break
             dial = {c.pk: (c.contact.phone if c.contact_id else c.phone) for c in rows}
-            listed = dnc_numbers_among(workspace, set(dial.values()))
-            dnc_ids = [c.pk for c in rows if dial[c.pk] in listed or (c.contact_id and c.contact.is_dnc)]
-            if dnc_ids:
-                Call.objects.filter(pk__in=dnc_ids, status=CallStatus.QUEUED).update(
-                    status=CallStatus.CANCELED, cancel_reason=DNC_CANCEL_REASON, outcome="dnc", ended_at=now,
-                    updated_at=now,
-                )
+            verdicts = dict(zip((c.pk for c in rows), decide_many(workspace=workspace, at=now, targets=[
+                Target(phone=dial[c.pk], metadata=c.contact.metadata if c.contact_id else None, campaign=c.campaign,
+                       contact_dnc=bool(c.contact_id and c.contact.is_dnc)) for c in rows]), strict=True))
             eligible: list[int] = []
-            windows: dict[str, Any] = {}
+            numbers_taken: set[str] = set()
             for call in rows:
-                if call.pk in dnc_ids:
-                    continue
-                number = dial[call.pk]
-                window = windows.get(number) or windows.setdefault(
-                    number, calling_window(workspace=workspace, phone=number, now=now))
-                if window.allowed:
-                    eligible.append(call.pk)
-                else:
-                    # Wait for the window's opening (or a day, for a number whose zones never share one).
-                    opens = window.opens_at or now + timedelta(days=1)
+                verdict = verdicts[call.pk]
+                if verdict.permanent:
+                    # Refused whatever the time: DNC, a registry file, no or revoked consent.
+                    outcome = "dnc" if "dnc_internal" in verdict.codes else verdict.codes[0]
+                    reason = DNC_CANCEL_REASON if outcome == "dnc" else verdict.summary()
+                    Call.objects.filter(pk=call.pk, status=CallStatus.QUEUED).update(
+                        status=CallStatus.CANCELED, cancel_reason=reason[:300], outcome=outcome, ended_at=now,
+                        updated_at=now, decision=verdict.as_dict(), rules_version=verdict.rules_version)
+                elif not verdict.allowed:
+                    # Wait for the hours, holiday or cap to allow it (a day, when the zones never share a window).
+                    opens = verdict.next_allowed_at or now + timedelta(days=1)
                     Call.objects.filter(pk=call.pk, status=CallStatus.QUEUED).update(not_before=opens, updated_at=now)
+                elif dial[call.pk] not in numbers_taken:  # one call per number per round: caps see the last one
+                    numbers_taken.add(dial[call.pk])
+                    eligible.append(call.pk)
             chosen = eligible[:wanted]
             got += Call.objects.filter(pk__in=chosen, status=CallStatus.QUEUED).update(
                 status=CallStatus.DIALING, claim_token=token, claimed_at=now, lease_expires_at=now + lease,
                 agent=(agent or "")[:100], claim_count=F("claim_count") + 1, updated_at=now,
             )
+            decided = [Call(pk=pk, decision=verdicts[pk].as_dict(), rules_version=verdicts[pk].rules_version)
+                       for pk in chosen]
+            Call.objects.filter(claim_token=token).bulk_update(decided, ["decision", "rules_version"])
             for call in rows:  # the contact's number changed since the call was queued: dial the current one
                 if call.pk in chosen and call.phone != dial[call.pk]:
                     Call.objects.filter(pk=call.pk, claim_token=token).update(phone=dial[call.pk])
@@ -189,7 +197,8 @@ def _schedule_next(call: Call, *, at: datetime, reason: str) -> Call | None:
 @transaction.atomic
 def call_update(*, call: Call, data: dict[str, Any], actor: Actor = None, now: datetime | None = None) -> Call:
     """A dialer reports progress or a result. Final statuses count on the contact; `dnc_requested` lists the
-    number at once; a retryable result (no answer, busy, voicemail) or `callback` with `callback_at` queues the
+    number at once, `revoked_consent` revokes its consent at once (no retry either way); a retryable result
+    (no answer, busy, voicemail) or `callback` with `callback_at` queues the
     next attempt."""
     workspace = call.workspace
     require(actor, workspace, Perm.EDIT)
@@ -229,6 +238,9 @@ def call_update(*, call: Call, data: dict[str, Any], actor: Actor = None, now: d
             workspace=workspace, phone=call.phone or call.contact.phone, stored=True, source=DncSource.CALL,
             reason=f"Requested during call {call.public_id}", actor=actor or "call",
         )
+    elif (call.outcome or "").strip() == OUTCOME_REVOKED_CONSENT:
+        consent_revoke(workspace=workspace, phone=call.phone or call.contact.phone, channel="call", stored=True,
+                       note=f"Revoked during call {call.public_id}", actor=actor or "call", now=now)
     elif became_final:
         callback_at = data.get("callback_at")
         if (call.outcome or "") == "callback" and callback_at:
@@ -287,13 +299,16 @@ def campaign_queue_counts(campaign: Campaign) -> QueueCounts:
 
 
 def _eligible_members(campaign: Campaign, now: datetime) -> QuerySet[CampaignMembership]:
-    """Members a start may queue: not DNC, attempts left, none within retry_after, no call open in any campaign."""
+    """Members a start may queue: not DNC (nor on a registry file, nor without consent, when the campaign's rules
+    say so), attempts left, none within retry_after, no call open in any campaign."""
     calls = Call.objects.filter(campaign=campaign, contact_id=OuterRef("contact_id"))
     attempted = (Call.objects.filter(campaign=campaign).exclude(status=CallStatus.CANCELED).order_by()
                  .values("contact_id").annotate(n=Count("*")).filter(n__gte=campaign.max_attempts)
                  .values("contact_id"))
     listed = DncEntry.objects.filter(workspace_id=campaign.workspace_id, phone=OuterRef("contact__phone"))
-    return (CampaignMembership.objects.filter(campaign=campaign, contact__status=ContactStatus.ACTIVE)
+    members = exclude_refused(
+        CampaignMembership.objects.filter(campaign=campaign, contact__status=ContactStatus.ACTIVE), campaign, now)
+    return (members
             .exclude(Exists(listed))
             .exclude(contact_id__in=attempted)
             .exclude(Exists(Call.objects.filter(contact_id=OuterRef("contact_id"), status__in=ACTIVE_CALL_STATUSES)))
@@ -305,8 +320,9 @@ def _eligible_members(campaign: Campaign, now: datetime) -> QuerySet[CampaignMem
 def campaign_start(*, campaign: Campaign, actor: Actor = None, now: datetime | None = None) -> int:
     """Activate a campaign and queue every eligible member in one set-based pass. Returns calls queued.
 
-    Calling hours are not computed here: a call outside its number's window waits at claim time for the
-    window's opening, so a 50,000-member start is a few bulk inserts.
+    Only the set-based checks run here (DNC list, registry files for telemarketing, consent and revocations,
+    as SQL); calling hours, holidays and frequency caps are decided at claim time, where a call waits for its
+    next allowed time, so a 50,000-member start is a few bulk inserts.
     """
     require(actor, campaign.workspace, Perm.EDIT)
     now = _now(now)
@@ -343,11 +359,11 @@ def _insert_calls_for(campaign: Campaign, members: QuerySet[CampaignMembership],
     sql = (
         f"INSERT INTO {table} (workspace_id, public_id, contact_id, campaign_id, phone, direction, status, "  # noqa: S608 - constant names
         "duration, sentiment, outcome, recording_url, transcript, created_at, updated_at, attempt, claim_token, "
-        "claim_count, agent, cancel_reason) "
+        "claim_count, agent, cancel_reason, rules_version) "
         f"SELECT %s, {_public_id_sql(connection.vendor)}, m.member_contact, %s, m.member_phone, %s, %s, "
         "0, '', '', '', '', "
         f"%s, %s, (SELECT COUNT(*) FROM {table} p WHERE p.campaign_id = %s AND p.contact_id = m.member_contact "
-        "AND p.status <> %s) + 1, '', 0, '', '' "
+        "AND p.status <> %s) + 1, '', 0, '', '', '' "
         f"FROM ({select_sql}) m"
     )
     params = [campaign.workspace_id, campaign.pk, CallDirection.OUTBOUND, CallStatus.QUEUED, now, now, campaign.pk,

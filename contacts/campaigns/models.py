@@ -18,6 +18,11 @@ class CampaignStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
 
 
+class CampaignType(models.TextChoices):
+    TELEMARKETING = "telemarketing", "Telemarketing"
+    INFORMATIONAL = "informational", "Informational"
+
+
 class Campaign(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="campaigns")
     public_id = models.CharField(max_length=40, unique=True, default=new_campaign_id, editable=False)
@@ -28,6 +33,10 @@ class Campaign(models.Model):
     )
     max_attempts = models.PositiveSmallIntegerField(default=3, help_text="Calls per member, retries included")
     retry_after = models.DurationField(default=timedelta(hours=4), help_text="Wait before calling a member again")
+    type = models.CharField(max_length=14, choices=CampaignType.choices, default=CampaignType.TELEMARKETING,
+                            help_text="Telemarketing needs written consent and a registry scrub")
+    subject = models.CharField(max_length=200, blank=True,
+                               help_text="What the calls are about; frequency caps count per person per subject")
     started_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     contacts = models.ManyToManyField(Contact, through="CampaignMembership", related_name="campaigns")
@@ -38,6 +47,7 @@ class Campaign(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CampaignStatus.values), name="campaign_status_valid"),
+            models.CheckConstraint(condition=Q(type__in=CampaignType.values), name="campaign_type_valid"),
         ]
         indexes = [models.Index(fields=["workspace", "-created_at"], name="campaign_ws_created")]
 
@@ -122,6 +132,8 @@ class Sentiment(models.TextChoices):
 
 # An outcome that puts the number on the DNC list the moment the call is logged.
 OUTCOME_DNC_REQUESTED = "dnc_requested"
+# An outcome that revokes the number's consent the moment the call is logged.
+OUTCOME_REVOKED_CONSENT = "revoked_consent"
 
 
 class Call(models.Model):
@@ -149,6 +161,9 @@ class Call(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     agent = models.CharField(max_length=100, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    # The compliance decision that let a dialer have this call, and the rule set version it was made under.
+    decision = models.JSONField(null=True, blank=True)
+    rules_version = models.CharField(max_length=40, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = WorkspaceQuerySet.as_manager()
@@ -171,6 +186,7 @@ class Call(models.Model):
                          condition=Q(status="queued")),
             models.Index(fields=["lease_expires_at"], name="call_lease", condition=Q(lease_expires_at__isnull=False)),
             models.Index(fields=["claim_token"], name="call_claim_token", condition=~Q(claim_token="")),
+            models.Index(fields=["workspace", "phone", "created_at"], name="call_ws_phone_created"),
             models.Index(fields=["contact"], name="call_contact_open",
                          condition=Q(status__in=["queued", "dialing", "in_progress"])),
         ]

@@ -1,7 +1,7 @@
 """Campaigns and their members (a DNC contact is never added), queueing calls and logging their results."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,10 +14,19 @@ from contacts.campaigns.selectors import MembershipChange, campaign_add_preview
 from contacts.compliance import services as dnc_service
 from contacts.compliance.audit import Actor, actor_fields, record_event
 from contacts.compliance.calling import calling_window
-from contacts.compliance.selectors import dnc_is_listed
-from contacts.errors import ContactDnc, OutsideCallingHours, ValidationFailed, validation_failed
+from contacts.compliance.consents import consent_revoke
+from contacts.compliance.decision import Decision, decide
+from contacts.errors import (
+    CallNotAllowed,
+    ContactDnc,
+    OutsideCallingHours,
+    ServiceError,
+    ValidationFailed,
+    validation_failed,
+)
 from contacts.models import (
     OUTCOME_DNC_REQUESTED,
+    OUTCOME_REVOKED_CONSENT,
     Call,
     CallDirection,
     CallStatus,
@@ -25,6 +34,7 @@ from contacts.models import (
     CampaignAdd,
     CampaignMembership,
     CampaignStatus,
+    CampaignType,
     Contact,
     ContactStatus,
     DncSource,
@@ -37,8 +47,16 @@ CHUNK = 2000
 
 
 def _apply_calling_settings(campaign: Campaign, *, script: str | None, max_attempts: int | None,
-                            retry_after: timedelta | None) -> None:
-    """Script, attempts and retry spacing, checked before they reach a dialer."""
+                            retry_after: timedelta | None, type: str | None = None,  # noqa: A002 - the API's name
+                            subject: str | None = None) -> None:
+    """Script, attempts, retry spacing, type and subject, checked before they reach a dialer."""
+    if type is not None:
+        if type not in CampaignType.values:
+            raise ValidationFailed(f"type must be one of {', '.join(CampaignType.values)}.",
+                                   details={"type": [f"Use {' or '.join(CampaignType.values)}."]})
+        campaign.type = type
+    if subject is not None:
+        campaign.subject = " ".join(subject.split())[:200]
     if script is not None:
         unknown = scripts.unknown_variables(script)
         if unknown:
@@ -70,10 +88,12 @@ def _validated_save(campaign: Campaign) -> None:
 def campaign_create(
     *, workspace: Workspace, name: str, status: str = CampaignStatus.DRAFT, actor: Actor = None,
     script: str = "", max_attempts: int | None = None, retry_after: timedelta | None = None,
+    type: str | None = None, subject: str | None = None,  # noqa: A002 - the API's field name
 ) -> Campaign:
     require(actor, workspace, Perm.EDIT)
     campaign = Campaign(workspace=workspace, name=(name or "").strip(), status=status)
-    _apply_calling_settings(campaign, script=script, max_attempts=max_attempts, retry_after=retry_after)
+    _apply_calling_settings(campaign, script=script, max_attempts=max_attempts, retry_after=retry_after,
+                            type=type, subject=subject)
     _validated_save(campaign)
     record_event(workspace=workspace, actor=actor, action="campaign.create", count=1,
                  details={"id": campaign.public_id})
@@ -84,13 +104,15 @@ def campaign_create(
 def campaign_update(
     *, campaign: Campaign, name: str | None = None, status: str | None = None, actor: Actor = None,
     script: str | None = None, max_attempts: int | None = None, retry_after: timedelta | None = None,
+    type: str | None = None, subject: str | None = None,  # noqa: A002 - the API's field name
 ) -> Campaign:
     require(actor, campaign.workspace, Perm.EDIT)
     if name is not None:
         campaign.name = name.strip()
     if status is not None:
         campaign.status = status
-    _apply_calling_settings(campaign, script=script, max_attempts=max_attempts, retry_after=retry_after)
+    _apply_calling_settings(campaign, script=script, max_attempts=max_attempts, retry_after=retry_after,
+                            type=type, subject=subject)
     _validated_save(campaign)
     return campaign
 
@@ -177,11 +199,28 @@ def campaign_remove_all_contacts(*, campaign: Campaign, actor: Actor = None) -> 
     return removed
 
 
+def _refusal(contact: Contact, verdict: Decision, now: datetime | None) -> ServiceError:
+    """The error Call now answers with: DNC first, calling hours next (their long-standing codes), else the rest;
+    every reason and the rule set version are in its details."""
+    details = {"id": contact.public_id, "phone": contact.phone, "reasons": [r.as_dict() for r in verdict.reasons],
+               "rules_version": verdict.rules_version}
+    codes = set(verdict.codes)
+    if "dnc_internal" in codes:
+        return ContactDnc(f"{contact} is on the Do-Not-Call list and will not be dialed.", details=details)
+    if codes == {"outside_window"}:
+        window = calling_window(workspace=contact.workspace, phone=contact.phone, now=now)
+        details.update({"local_time": window.local_times[0].isoformat(), "timezones": list(verdict.jurisdiction.zones),
+                        "opens_at": verdict.next_allowed_at.astimezone(UTC).isoformat() if verdict.next_allowed_at
+                        else None})
+        return OutsideCallingHours(verdict.reasons[0].message, details=details)
+    return CallNotAllowed(verdict.summary(), details=details)
+
+
 @transaction.atomic
 def call_queue_outbound(
     *, contact: Contact, campaign: Campaign | None = None, actor: Actor = None, now: datetime | None = None
 ) -> Call:
-    """Queue an outbound call. A DNC number is refused first, then calling hours are checked.
+    """Queue an outbound call if the compliance decision allows it now (DNC, registry, consent, hours, caps).
 
     A contact with a call already queued or under way gets that call back (`call.reused` is True):
     a second click never queues a second call.
@@ -194,26 +233,15 @@ def call_queue_outbound(
     if open_call is not None:
         open_call.reused = True
         return open_call
-    if contact.is_dnc or dnc_is_listed(workspace, contact.phone):
-        raise ContactDnc(
-            f"{contact} is on the Do-Not-Call list and will not be dialed.",
-            details={"id": contact.public_id, "phone": contact.phone},
-        )
-    window = calling_window(workspace=workspace, phone=contact.phone, now=now)
-    if not window.allowed:
-        raise OutsideCallingHours(
-            window.message,
-            details={
-                "local_time": window.local_times[0].isoformat(),
-                "timezones": list(window.timezones),
-                "opens_at": window.opens_at.isoformat() if window.opens_at else None,
-            },
-        )
     if campaign is not None and campaign.workspace_id != workspace.pk:
         campaign = None
+    verdict = decide(workspace=workspace, phone=contact.phone, campaign=campaign, contact=contact, at=now)
+    if not verdict.allowed:
+        raise _refusal(contact, verdict, now)
     call = Call.objects.create(
         workspace=workspace, contact=contact, campaign=campaign, phone=contact.phone,
-        direction=CallDirection.OUTBOUND, status=CallStatus.QUEUED,
+        direction=CallDirection.OUTBOUND, status=CallStatus.QUEUED, decision=verdict.as_dict(),
+        rules_version=verdict.rules_version,
     )
     call.reused = False
     record_event(workspace=workspace, actor=actor, action="call.queue", count=1, details={"call": call.public_id})
@@ -243,6 +271,9 @@ def call_log(
     Outcome `dnc_requested` puts the number on the DNC list at once (source `call`).
     """
     require(actor, workspace, Perm.EDIT)
+    if created_at is not None and created_at > timezone.now() + timedelta(minutes=1):
+        raise ValidationFailed("created_at cannot be in the future: log calls that happened.",
+                               details={"created_at": ["In the future."]})
     call = Call(
         workspace=workspace, contact=contact, campaign=campaign, phone=contact.phone, direction=direction,
         status=status, duration=duration or 0, sentiment=sentiment or "", outcome=(outcome or "").strip(),
@@ -265,6 +296,9 @@ def call_log(
             workspace=workspace, phone=contact.phone, reason=f"Requested during call {call.public_id}",
             source=DncSource.CALL, actor=actor or "call", stored=True,
         )
+    if call.outcome == OUTCOME_REVOKED_CONSENT:
+        consent_revoke(workspace=workspace, phone=contact.phone, channel="call", stored=True, actor=actor or "call",
+                       note=f"Revoked during call {call.public_id}", revoked_at=min(call.created_at, timezone.now()))
     contact.refresh_from_db(fields=["calls_count", "last_called_at", "status", "dnc_at"])
     webhook_events.call_finished(call)
     return call

@@ -123,3 +123,179 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.action} ×{self.count}"
+
+
+# --- consent ledger ------------------------------------------------------------------------------------------
+
+class ConsentKind(models.TextChoices):
+    EXPRESS = "express", "Prior express consent"
+    EXPRESS_WRITTEN = "express_written", "Prior express written consent"
+
+
+class ConsentSource(models.TextChoices):
+    WEB_FORM = "web_form", "Web form"
+    CALL = "call", "During a call"
+    API = "api", "API"
+    DASHBOARD = "dashboard", "Dashboard"
+    IMPORT = "import", "Import"
+    PAPER = "paper", "Paper or e-signature"
+    OTHER = "other", "Other"
+
+
+class RevocationChannel(models.TextChoices):
+    API = "api", "API"
+    DASHBOARD = "dashboard", "Dashboard"
+    CALL = "call", "Call outcome"
+    IMPORT = "import", "Import"
+    ADMIN = "admin", "Admin"
+    OTHER = "other", "Other"
+
+
+def new_consent_id() -> str:
+    from contacts.workspaces.models import new_public_id
+
+    return new_public_id("consent")
+
+
+def new_revocation_id() -> str:
+    from contacts.workspaces.models import new_public_id
+
+    return new_public_id("revocation")
+
+
+class ConsentRecord(AppendOnlyModel):
+    """Consent a person gave to be called at a number, with its proof. Never edited: a revocation ends it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="consents")
+    public_id = models.CharField(max_length=40, unique=True, default=new_consent_id, editable=False)
+    phone = models.CharField(max_length=20, help_text="E.164")
+    contact = models.ForeignKey("contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="consents")
+    kind = models.CharField(max_length=16, choices=ConsentKind.choices)
+    source = models.CharField(max_length=10, choices=ConsentSource.choices)
+    captured_at = models.DateTimeField(help_text="When the person gave consent")
+    proof_url = models.URLField(max_length=500, blank=True, help_text="The form's URL, or where the proof is kept")
+    proof_ip = models.GenericIPAddressField(null=True, blank=True)
+    proof_text = models.TextField(blank=True, help_text="The consent language the person saw or heard")
+    recording_id = models.CharField(max_length=200, blank=True)
+    actor_label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-captured_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ConsentKind.values), name="consent_kind_valid"),
+            models.CheckConstraint(condition=Q(source__in=ConsentSource.values), name="consent_source_valid"),
+        ]
+        indexes = [models.Index(fields=["workspace", "phone", "captured_at"], name="consent_ws_phone")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.kind}"
+
+
+class ConsentRevocation(AppendOnlyModel):
+    """A person withdrew consent for a number, by any channel: effective at `revoked_at`, for every consent before."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="consent_revocations")
+    public_id = models.CharField(max_length=40, unique=True, default=new_revocation_id, editable=False)
+    phone = models.CharField(max_length=20, help_text="E.164")
+    channel = models.CharField(max_length=10, choices=RevocationChannel.choices)
+    note = models.CharField(max_length=500, blank=True)
+    revoked_at = models.DateTimeField()
+    actor_label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-revoked_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(channel__in=RevocationChannel.values), name="revocation_channel_valid"),
+        ]
+        indexes = [models.Index(fields=["workspace", "phone", "revoked_at"], name="revocation_ws_phone")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} revoked"
+
+
+# --- registry files ------------------------------------------------------------------------------------------
+
+class RegistryKind(models.TextChoices):
+    NATIONAL = "national", "National DNC Registry"
+    STATE = "state", "State list"
+
+
+def new_registry_id() -> str:
+    from contacts.workspaces.models import new_public_id
+
+    return new_public_id("registry")
+
+
+class RegistrySource(models.Model):
+    """A DNC source of kind `registry`: one uploaded registry file, with the date it was downloaded."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="registry_sources")
+    public_id = models.CharField(max_length=40, unique=True, default=new_registry_id, editable=False)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=RegistryKind.choices, default=RegistryKind.NATIONAL)
+    state = models.CharField(max_length=2, blank=True, help_text="For a state list: its state")
+    downloaded_on = models.DateField(help_text="When the file was downloaded from the registry")
+    numbers = models.PositiveBigIntegerField(default=0)
+    area_codes = models.JSONField(default=list, blank=True)
+    lines_rejected = models.PositiveIntegerField(default=0)
+    actor_label = models.CharField(max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-downloaded_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=RegistryKind.values), name="registry_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["workspace", "-downloaded_on"], name="registry_ws_downloaded")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegistryBlock(models.Model):
+    """The numbers of one registry file in one exchange (NPA-NXX) as a 10,000-bit set: 1,250 bytes.
+
+    Bit i (byte i // 8, bit i % 8, least significant first, as PostgreSQL's get_bit reads it) is line number
+    i of the exchange. An area code is at most 800 of these (1 MB), whatever its count.
+    """
+
+    source = models.ForeignKey(RegistrySource, on_delete=models.CASCADE, related_name="blocks")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=6, help_text="Area code and exchange, e.g. 305555")
+    bits = models.BinaryField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "prefix"], name="registryblock_unique_source_prefix"),
+        ]
+        indexes = [models.Index(fields=["workspace", "prefix"], name="registryblock_ws_prefix")]
+
+    def __str__(self) -> str:
+        return self.prefix
+
+
+class WorkspaceRule(models.Model):
+    """A workspace's own calling rule, in the rules file's format; only ever stricter than the shipped rules."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="compliance_rules")
+    rule_id = models.CharField(max_length=64)
+    rule = models.JSONField()
+    actor_label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["rule_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "rule_id"], name="workspacerule_unique_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.rule_id

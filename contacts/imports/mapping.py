@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 PHONE, COUNTRY, METADATA, IGNORE = "phone", "country", "metadata", "ignore"
+CONSENT, CONSENT_REVOKED = "consent", "consent_revoked"
 FULL_NAME = "full_name"
 SINGLE_FIELDS = ("first_name", "last_name", FULL_NAME, "email", "company", "title", "notes")
 TARGETS: dict[str, str] = {
@@ -25,6 +26,8 @@ TARGETS: dict[str, str] = {
     "title": "Job title",
     "notes": "Notes",
     COUNTRY: "Country (hint for parsing numbers)",
+    CONSENT: "Consent to calls (express / express_written)",
+    CONSENT_REVOKED: "Consent revoked (yes or the date)",
     METADATA: "Custom field",
     IGNORE: "Ignore",
 }
@@ -62,6 +65,9 @@ _add("title", 0, "job title", "jobtitle", "job_title", "Organization Title", "or
 _add("title", 5, "title")
 _add("notes", 0, "notes", "note", "comments", "comment", "description", "remarks", "memo", "bemerkung",
      "bemerkungen", "notizen", "details")
+_add(CONSENT, 0, "consent", "consent type", "call consent", "tcpa consent", "consent kind", "consent_type")
+_add(CONSENT_REVOKED, 0, "consent revoked", "consent_revoked", "revoked consent", "consent revoked at",
+     "consent revocation", "revoked")
 _add(COUNTRY, 0, "country", "country code", "countrycode", "country/region", "Address 1 - Country", "land", "pays",
      "pais", "nation", "business country", "home country", "other country", "country region", "mailing country",
      "billing country", "country name", "Country/Region (Business)")
@@ -206,6 +212,7 @@ class RowBuilder:
         self.country_columns = mapping.columns_for(COUNTRY)
         self.single = [(i, f) for i, f in enumerate(mapping.fields) if f in SINGLE_FIELDS]
         self.metadata = [(i, mapping.headers[i]) for i in mapping.columns_for(METADATA)]
+        self.consent = [(i, f) for i, f in enumerate(mapping.fields) if f in (CONSENT, CONSENT_REVOKED)]
 
     def __call__(self, cells: Sequence[str]) -> dict[str, object]:
         record: dict[str, object] = {"phone": [cells[i] for i in self.phone_columns]}
@@ -221,6 +228,9 @@ class RowBuilder:
             first, _, last = str(record.pop(FULL_NAME)).strip().partition(" ")
             record.setdefault("first_name", first)
             record.setdefault("last_name", last.strip())
+        for i, target in self.consent:
+            if cells[i].strip():
+                record[target] = cells[i]
         if self.metadata:
             extra = {header: cells[i] for i, header in self.metadata if cells[i].strip()}
             if extra:

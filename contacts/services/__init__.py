@@ -2,9 +2,10 @@
 
 Dashboard, admin, API and commands call these and nothing else. Each domain keeps its own:
 `workspaces.services` (workspaces, members, API keys), `contacts.services` and `contacts.merge`,
-`compliance.services` (the DNC list), `compliance.calling` (calling hours), `campaigns.services`
-(campaigns and calls), `workspaces.rules` (a workspace's phone rules and plan room), `webhooks.services`
-(webhook endpoints and `webhook_emit`).
+`compliance.services` (the DNC list), `compliance.calling` (calling hours), `compliance.decision` (the one
+decision every dial path asks), `compliance.consents` (consent ledger), `compliance.manage` (registry files,
+workspace rules, report), `campaigns.services` (campaigns and calls), `workspaces.rules` (a workspace's phone
+rules and plan room), `webhooks.services` (webhook endpoints and `webhook_emit`).
 """
 from contacts.campaigns.services import (
     MembershipChange,
@@ -18,6 +19,15 @@ from contacts.campaigns.services import (
     campaign_update,
 )
 from contacts.compliance.calling import CallingWindow, calling_window
+from contacts.compliance.consents import consent_record, consent_revoke
+from contacts.compliance.decision import Decision, Target, decide, decide_many
+from contacts.compliance.manage import (
+    compliance_report,
+    registry_delete,
+    registry_import,
+    workspace_rule_add,
+    workspace_rule_delete,
+)
 from contacts.compliance.selectors import dnc_numbers_among
 from contacts.compliance.services import (
     contact_mark_dnc,
@@ -38,6 +48,7 @@ from contacts.contacts.services import (
     contacts_export_record,
 )
 from contacts.errors import (
+    CallNotAllowed,
     ContactDnc,
     ContactLimitReached,
     ContactNotFound,
@@ -77,6 +88,8 @@ from contacts.workspaces.services import (
 )
 
 __all__ = [
+    "CallNotAllowed", "Decision", "Target", "compliance_report", "consent_record", "consent_revoke", "decide",
+    "decide_many", "registry_delete", "registry_import", "workspace_rule_add", "workspace_rule_delete",
     "EDITABLE_FIELDS", "CallingWindow", "ContactDnc", "ContactLimitReached", "ContactNotFound", "DuplicatePhone",
     "Forbidden", "ImportTooLarge", "InvalidPhone", "MembershipChange", "MergePlan", "NotFound", "OutsideCallingHours",
     "ServiceError", "ValidationFailed", "api_key_authenticate", "api_key_create", "api_key_revoke", "call_log",

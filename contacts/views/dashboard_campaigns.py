@@ -97,7 +97,8 @@ def campaign_edit(request: HttpRequest, campaign_id: str) -> HttpResponse:
     campaign = get_campaign(request, campaign_id)
     form = CampaignForm(request.POST if request.method == "POST" else None,
                         initial={"name": campaign.name, "status": campaign.status, "script": campaign.script,
-                                 "max_attempts": campaign.max_attempts,
+                                 "max_attempts": campaign.max_attempts, "type": campaign.type,
+                                 "subject": campaign.subject,
                                  "retry_after_hours": round(campaign.retry_after.total_seconds() / 3600, 2)})
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,6 +14,9 @@ from django.views.decorators.http import require_POST
 
 from contacts import selectors, services
 from contacts.campaigns.dialer import call_get_for_contact
+from contacts.compliance.consents import consent_state
+from contacts.compliance.decision import Decision, Target, decide_many
+from contacts.errors import CallNotAllowed
 from contacts.filters import ContactFilter
 from contacts.forms_dashboard import ContactForm, ReasonForm, SavedViewForm
 from contacts.models import Campaign, Contact, DncAuditLog, SavedView, Workspace
@@ -87,17 +90,25 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/dashboard/contact_list.html", context, status=400 if invalid else 200)
 
 
-def call_now_blocker(contact: Contact, window: services.CallingWindow) -> str:
+def call_now_blocker(contact: Contact, window: services.CallingWindow, decision: Decision | None = None) -> str:
     """Why "Call now" is disabled ("" when a call may be queued now), with when calling opens."""
     if contact.is_dnc:
         return "On the Do-Not-Call list · never dialed"
-    if window.allowed:
+    allowed = window.allowed if decision is None else decision.allowed
+    if allowed:
         return ""
-    if window.opens_at is None:
+    if decision is not None and set(decision.codes) != {"outside_window"}:
+        return "Not allowed · " + ", ".join(dict.fromkeys(BLOCKER_LABELS.get(c, c) for c in decision.codes))
+    opens_at = window.opens_at if decision is None else decision.next_allowed_at
+    if opens_at is None:
         return "Outside calling hours · no common window in this number's time zones"
-    zone = window.timezones[0]
-    opens = window.opens_at.astimezone(ZoneInfo(zone))
-    return f"Outside calling hours · opens {opens:%a %H:%M} {zone}"
+    zone = window.timezones[0] if decision is None else decision.jurisdiction.zones[0]
+    return f"Outside calling hours · opens {opens_at.astimezone(ZoneInfo(zone)):%a %H:%M} {zone}"
+
+
+BLOCKER_LABELS = {"dnc_registry": "on a registry file", "no_consent": "no consent recorded",
+                  "consent_revoked": "consent revoked", "frequency_cap": "call limit reached", "holiday": "holiday",
+                  "outside_window": "outside calling hours"}
 
 
 @needs(Perm.VIEW)
@@ -106,16 +117,26 @@ def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
     workspace = contact.workspace
     calls = list(contact.calls.select_related("campaign").order_by("-created_at", "-id")[:200])
     window = services.calling_window(workspace=workspace, phone=contact.phone)
+    memberships = list(contact.campaign_memberships.select_related("campaign").order_by("-added_at"))
+    open_campaigns = [m.campaign for m in memberships if m.campaign.status != "completed"][:5]
+    targets = [Target(phone=contact.phone, metadata=contact.metadata, campaign=c, contact_dnc=contact.is_dnc)
+               for c in [None, *open_campaigns]]
+    decisions = decide_many(workspace=workspace, targets=targets)
+    labels = ["Without a campaign", *(f"Campaign {c.name}" for c in open_campaigns)]
+    consent = consent_state(workspace, contact.phone)
     context = {
         "contact": contact,
         "calls": calls,
-        "memberships": contact.campaign_memberships.select_related("campaign").order_by("-added_at"),
+        "memberships": memberships,
+        "call_decisions": list(zip(labels, decisions, strict=True)),
+        "consent": consent, "consent_written": consent.active("express_written"),
+        "consent_express": consent.active("express"),
         "dnc_entry": selectors.dnc_entry_for(workspace, contact.phone),
         "dnc_history": DncAuditLog.objects.for_workspace(workspace).filter(phone=contact.phone)
         .select_related("actor"),
         "window": window,
         "open_call": call_get_for_contact(contact),
-        "call_blocker": call_now_blocker(contact, window),
+        "call_blocker": call_now_blocker(contact, window, decisions[0]),
         "custom_fields": sorted((contact.metadata or {}).items()),
     }
     return render(request, "contacts/dashboard/contact_detail.html", context)
@@ -198,7 +219,7 @@ def contact_call_now(request: HttpRequest, contact_id: str) -> HttpResponse:
     contact = get_contact(request, contact_id)
     try:
         call = services.call_queue_outbound(contact=contact, actor=request.user)
-    except (services.ContactDnc, services.OutsideCallingHours) as exc:
+    except (services.ContactDnc, services.OutsideCallingHours, CallNotAllowed) as exc:
         messages.error(request, f"Call not queued. {exc.message}")
     else:
         if call.reused:

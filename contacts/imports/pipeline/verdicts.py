@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import islice
 from typing import Any
 
@@ -117,6 +118,8 @@ class RowVerdict:
     raw_phone: str = ""
     existing_id: int | None = None
     on_dnc: bool = False
+    consent: str = ""  # express / express_written from a consent column
+    revoked: Any = None  # True or the date from a "consent revoked" column
 
     @property
     def written(self) -> bool:
@@ -220,12 +223,16 @@ class Evaluator:
                 return RowVerdict(index, INVALID_DATA, e164, "metadata must be an object of key-value pairs.",
                                   "metadata", raw=raw, raw_phone=raw_phone)
             values["metadata"] = _scrub(metadata)
+        consent, revoked, problem = consent_cells(record)
+        if problem:
+            return RowVerdict(index, INVALID_DATA, e164, problem[1], problem[0], raw=raw, raw_phone=raw_phone)
         key = int(e164[1:])  # an int takes half the memory of the string in a big preview
         if key in self.seen:
             return RowVerdict(index, DUPLICATE_IN_FILE, e164, f"{e164} appears earlier in this import.", "phone",
                               raw=raw, raw_phone=raw_phone)
         self.seen.add(key)
-        return RowVerdict(index, NEW, e164, values=values, raw=raw, raw_phone=raw_phone)
+        return RowVerdict(index, NEW, e164, values=values, raw=raw, raw_phone=raw_phone, consent=consent,
+                          revoked=revoked)
 
     def resolve(self, verdicts: list[RowVerdict], existing: Mapping[str, Contact | int],
                 dnc_numbers: set[str]) -> None:
@@ -285,6 +292,32 @@ class Evaluator:
 # a match is valid without running the validator; anything else goes through it.
 _PLAIN_EMAIL = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
                           r"[A-Za-z]{2,63}")
+
+
+_WRITTEN = {"expresswritten", "written", "pewc", "priorexpresswrittenconsent", "expresswrittenconsent"}
+_EXPRESS = {"express", "yes", "y", "true", "1", "verbal", "priorexpressconsent", "expressconsent"}
+_NONE = {"", "no", "n", "false", "0", "none"}
+
+
+def consent_cells(record: Mapping[str, object]) -> tuple[str, Any, tuple[str, str] | None]:
+    """(consent kind, revoked: True / a date / None, (field, problem) or None) from a row's consent columns."""
+    raw_kind = _text(record.get("consent") or "").strip()
+    kind_key = "".join(ch for ch in raw_kind.lower() if ch.isalnum())
+    kind = "express_written" if kind_key in _WRITTEN else "express" if kind_key in _EXPRESS else ""
+    if not kind and kind_key not in _NONE:
+        return "", None, ("consent", f"consent: {raw_kind[:40]!r} is not express or express_written.")
+    raw_revoked = _text(record.get("consent_revoked") or "").strip()
+    revoked_key = raw_revoked.lower()
+    revoked: Any = None
+    if revoked_key in ("yes", "y", "true", "1", "revoked", "x"):
+        revoked = True
+    elif revoked_key not in ("", "no", "n", "false", "0"):
+        try:
+            revoked = date.fromisoformat(raw_revoked[:10])
+        except ValueError:
+            return "", None, ("consent_revoked", f"consent_revoked: {raw_revoked[:40]!r} is not yes/no or a date "
+                                                 "(YYYY-MM-DD).")
+    return kind, revoked, None
 
 
 def _plainly_valid_email(value: str) -> bool:

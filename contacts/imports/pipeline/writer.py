@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contacts import services
+from contacts.compliance.audit import actor_fields
 from contacts.imports.bulk import FastInserter, insert_triggers_deferred
 from contacts.models import (
+    ConsentRecord,
+    ConsentRevocation,
     Contact,
     ContactStatus,
     ImportBatch,
@@ -73,6 +77,7 @@ class Writer:
             created = self._create(verdicts, now)
             updated = self._update(verdicts, now)
             self._store_rows(verdicts)
+            self._consents(verdicts, now)
             if self.options.campaign is not None and (created or updated):
                 change = services.campaign_add_contacts(
                     campaign=self.options.campaign,
@@ -86,6 +91,26 @@ class Writer:
             raise
         evaluator.updated_ids.update(updated)
         return verdicts
+
+    def _consents(self, verdicts: list[RowVerdict], now) -> None:
+        """Consent and revocation columns: one ledger record per row that has them (source / channel `import`)."""
+        rows = [v for v in verdicts if v.written and (v.consent or v.revoked)]
+        if not rows:
+            return
+        label = actor_fields(self.actor)["actor_label"] or "import"
+        proof = f"Import {self.batch.public_id} ({self.batch.file_name or 'records'}), row {{}}"
+        consents = [ConsentRecord(workspace=self.workspace, phone=v.phone, kind=v.consent, source="import",
+                                  captured_at=now, proof_text=proof.format(v.index + 1), actor_label=label)
+                    for v in rows if v.consent]
+        revocations = []
+        for v in rows:
+            if v.revoked:
+                when = now if v.revoked is True else min(now, datetime.combine(v.revoked, time(0), tzinfo=UTC))
+                revocations.append(ConsentRevocation(workspace=self.workspace, phone=v.phone, channel="import",
+                                                     revoked_at=when, note=proof.format(v.index + 1)[:500],
+                                                     actor_label=label))
+        ConsentRecord.objects.bulk_create(consents, batch_size=1000)
+        ConsentRevocation.objects.bulk_create(revocations, batch_size=1000)
 
     def _apply_limit(self, verdicts: list[RowVerdict]) -> None:
         wanted = sum(1 for v in verdicts if v.verdict in (NEW, DNC))

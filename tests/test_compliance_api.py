@@ -238,3 +238,18 @@ def test_campaign_start_queues_exactly_the_members_the_decision_does_not_refuse_
     assert queued == expected
     assert ("+13055550002" in queued) == (kind == "informational")
     assert ("+13055550005" in queued) == (kind == "informational")
+
+
+@pytest.mark.parametrize("calls", [5, 40])
+def test_a_claim_decides_in_a_fixed_number_of_queries(workspace, calls, django_assert_max_num_queries):
+    from contacts.campaigns import dialer
+    from contacts.models import Contact
+
+    campaign = services.campaign_create(workspace=workspace, name="Solar", subject="solar")
+    for i in range(calls):
+        make_contact(workspace, f"+1305555{i:04d}")
+    services.campaign_add_contacts(campaign=campaign, contacts=Contact.objects.filter(workspace=workspace))
+    dialer.campaign_start(campaign=campaign, now=AFTERNOON_FL)
+    with django_assert_max_num_queries(21):  # the same for 5 calls or 40: decisions are read in bulk
+        claimed = dialer.calls_claim(workspace=workspace, limit=50, now=AFTERNOON_FL)
+    assert len(claimed) == calls

@@ -186,3 +186,16 @@ def test_the_dashboard_campaign_form_sets_type_and_subject(client_logged_in, wor
     client_logged_in.post(f"/campaigns/{campaign.public_id}/edit/", {"name": "Recall", "status": "draft"})
     campaign.refresh_from_db()
     assert campaign.type == "informational"  # not sent: kept
+
+
+def test_admin_lists_the_ledger_and_registry_files(admin_client_ws, workspace):
+    from contacts.compliance.consents import consent_revoke
+
+    make_contact(workspace, "+13055550100")
+    consent_revoke(workspace=workspace, phone="+13055550100", channel="api", stored=True)
+    manage.registry_import(workspace=workspace, lines=["3055550100"], name="National 305",
+                           downloaded_on=date(2026, 1, 1))
+    for model in ("consentrecord", "consentrevocation", "registrysource"):
+        response = admin_client_ws.get(f"/admin/contacts/{model}/")
+        assert response.status_code == 200 and "+13055550100" in response.content.decode() or model == "registrysource"
+    assert "National 305" in admin_client_ws.get("/admin/contacts/registrysource/").content.decode()

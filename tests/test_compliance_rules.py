@@ -322,3 +322,24 @@ def test_observed_holidays():
     assert date(2027, 12, 24) in closed  # Saturday -> Friday
     assert date(2021, 12, 31) in holidays.closed_dates(2021, ("new_years_day",), (), True)  # 1 Jan 2022 a Saturday
     assert date(2027, 7, 5) not in holidays.closed_dates(2027, ("independence_day",), (), False)
+
+
+def test_a_broken_shipped_file_stops_the_start_naming_the_file(tmp_path, monkeypatch):
+    from contacts.apps import ContactsConfig
+
+    broken = tmp_path / "rules.json"
+    broken.write_text(json.dumps({"version": "x", "rules": [{"id": "fl-window", "kind": "window"}]}))
+    monkeypatch.setattr(ruleset, "RULES_FILE", broken)
+    ruleset.shipped_rules.cache_clear()
+    try:
+        with pytest.raises(ruleset.RulesFileError) as error:
+            ContactsConfig.ready(ContactsConfig("contacts", __import__("contacts")))
+        assert str(broken) in str(error.value) and "'source' is a required property" in str(error.value)
+        broken.write_text("{not json")
+        ruleset.shipped_rules.cache_clear()
+        with pytest.raises(ruleset.RulesFileError, match="Cannot read the calling rules file"):
+            ruleset.shipped_rules()
+    finally:
+        monkeypatch.undo()
+        ruleset.shipped_rules.cache_clear()
+    assert ruleset.shipped_rules().version == "2026.11.1"

@@ -10,7 +10,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from contacts.campaigns import dialer
-from contacts.models import Call, CallStatus, Contact
+from contacts.models import Call, CallStatus, ConsentRecord, Contact
 from tests.factories import make_workspace
 
 pytestmark = [
@@ -30,6 +30,11 @@ def test_concurrent_claimers_never_get_the_same_call(monkeypatch):
     Contact.objects.bulk_create([Contact(workspace=workspace, phone=f"+1415{2_000_000 + n:07d}") for n in range(total)])
     Call.objects.bulk_create([Call(workspace=workspace, contact=c, phone=c.phone, status=CallStatus.QUEUED)
                               for c in Contact.objects.filter(workspace=workspace)])
+    # They consented in writing (AI-voice telemarketing needs it), so every call may be handed out.
+    ConsentRecord.objects.bulk_create([
+        ConsentRecord(workspace=workspace, phone=c.phone, kind="express_written", source="web_form",
+                      captured_at=datetime(2026, 1, 1, tzinfo=UTC), proof_url="https://example.com/form")
+        for c in Contact.objects.filter(workspace=workspace)])
     claimers = 8
     got: list[list[str]] = [[] for _ in range(claimers)]
     errors: list[BaseException] = []

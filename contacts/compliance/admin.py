@@ -13,7 +13,16 @@ from import_export.forms import ConfirmImportForm, ImportForm
 
 from contacts import services
 from contacts.adminkit import ReadOnlyAdmin, filtered_workspace, phone_search, with_reason
-from contacts.compliance.models import AuditEvent, DncAuditLog, DncEntry, DncSource
+from contacts.compliance.models import (
+    AuditEvent,
+    ConsentRecord,
+    ConsentRevocation,
+    DncAuditLog,
+    DncEntry,
+    DncSource,
+    RegistrySource,
+    WorkspaceRule,
+)
 from contacts.resources import DncEntryResource
 from contacts.workspaces.models import Workspace
 
@@ -141,3 +150,34 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "action", "count", "actor", "actor_label", "workspace"]
     list_filter = ["action", "workspace"]
     date_hierarchy = "created_at"
+
+
+# --- compliance engine: the ledger and registry files are read here; they change through the dashboard and API ---
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyAdmin):
+    list_display = ["captured_at", "phone", "kind", "source", "proof_url", "actor_label", "workspace"]
+    list_filter = ["kind", "source", "workspace"]
+    search_fields = ["phone", "public_id", "proof_url", "recording_id"]
+    date_hierarchy = "captured_at"
+
+
+@admin.register(ConsentRevocation)
+class ConsentRevocationAdmin(ReadOnlyAdmin):
+    list_display = ["revoked_at", "phone", "channel", "note", "actor_label", "workspace"]
+    list_filter = ["channel", "workspace"]
+    search_fields = ["phone", "public_id", "note"]
+    date_hierarchy = "revoked_at"
+
+
+@admin.register(RegistrySource)
+class RegistrySourceAdmin(ReadOnlyAdmin):
+    list_display = ["name", "kind", "state", "downloaded_on", "numbers", "uploaded_at", "actor_label", "workspace"]
+    list_filter = ["kind", "workspace"]
+    search_fields = ["name", "public_id"]
+
+
+@admin.register(WorkspaceRule)
+class WorkspaceRuleAdmin(ReadOnlyAdmin):
+    list_display = ["rule_id", "created_at", "actor_label", "workspace"]
+    list_filter = ["workspace"]

@@ -38,6 +38,7 @@ from contacts.compliance.models import (
     DncEntry,
     DncSource,
 )
+from contacts.worker.models import WorkerHeartbeat
 
 __all__ = [
     "API_KEY_PREFIX", "OUTCOME_DNC_REQUESTED", "PLAN_CONTACT_LIMITS", "ApiKey", "AppendOnlyModel",
@@ -45,6 +46,6 @@ __all__ = [
     "CampaignMembership", "CampaignStatus", "Contact", "ContactQuerySet", "ContactStatus", "DncAction",
     "DncAuditLog", "DncEntry", "DncSource", "ImportBatch", "ImportMappingMemory", "ImportRow", "ImportRowOutcome",
     "ImportStatus", "Membership", "PhoneValidation", "Plan", "Role", "SavedView", "Sentiment", "Workspace",
-    "WorkspaceQuerySet", "hash_api_key", "new_call_id", "new_campaign_id", "new_contact_id", "new_import_id",
-    "new_public_id",
+    "WorkerHeartbeat", "WorkspaceQuerySet", "hash_api_key", "new_call_id", "new_campaign_id", "new_contact_id",
+    "new_import_id", "new_public_id",
 ]

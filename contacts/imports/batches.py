@@ -270,11 +270,13 @@ def draft_expires_at(batch: ImportBatch):
     return batch.created_at + DRAFTS_KEPT
 
 
-def drafts_expire(now=None) -> int:
+def drafts_expire(now=None, workspace: Workspace | None = None) -> int:
     """Delete uploads that were never imported (not queued) after DRAFTS_KEPT, files included; returns how many."""
     cutoff = (now or timezone.now()) - DRAFTS_KEPT
     old = ImportBatch.objects.filter(status=ImportStatus.PENDING, created_at__lt=cutoff).exclude(
         options__has_key="queued_at")
+    if workspace is not None:
+        old = old.filter(workspace=workspace)
     deleted = 0
     for batch in old.only("pk", "file").order_by("pk")[:1000]:
         if batch.file:

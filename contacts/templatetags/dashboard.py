@@ -59,6 +59,19 @@ def role_badge(role: str) -> str:
 
 
 @register.filter
+def page_window(page, around: int = 1) -> list[int | None]:
+    """Page numbers to link: the first, the last and `around` either side of the current one; None for a gap."""
+    last = page.paginator.num_pages
+    wanted = {1, last, *range(max(1, page.number - around), min(last, page.number + around) + 1)}
+    numbers: list[int | None] = []
+    for number in sorted(wanted):
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+@register.filter
 def duration(seconds: int | None) -> str:
     seconds = int(seconds or 0)
     return f"{seconds // 60}:{seconds % 60:02d}"

@@ -44,6 +44,26 @@
     });
   });
 
+  // A table wider than the screen scrolls inside its card: keyboard users can focus it and scroll with arrows.
+  function scrollables() {
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        var title = box.closest(".card") && box.closest(".card").querySelector(".card-title, h2, h3");
+        box.setAttribute("aria-label", (title ? title.textContent.trim() + ": " : "") + "table, scrolls sideways");
+      } else if (!scrolls && box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  scrollables();
+  window.addEventListener("resize", scrollables);
+  document.addEventListener("htmx:afterSwap", scrollables);
+
   // A recording that cannot be loaded says so, with its download link, instead of a dead 0:00 player.
   function recordingFailed(audio) {
     var box = audio.closest("[data-recording]");
@@ -52,6 +72,8 @@
     audio.classList.add("d-none");
     var note = box.querySelector("[data-recording-error]");
     if (note) { note.classList.remove("d-none"); }
+    var plain = box.querySelector("[data-recording-download]");
+    if (plain) { plain.classList.add("d-none"); }
   }
   document.querySelectorAll("[data-recording] audio").forEach(function (audio) {
     audio.addEventListener("error", function () { recordingFailed(audio); });

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from contacts import csvsafe
 from contacts.compliance.audit import record_event
+from contacts.labels import label
 from contacts.models import (
     Campaign,
     Contact,
@@ -356,7 +357,8 @@ class RevertRefused(Exception):
 
 
 def error_report_rows(batch: ImportBatch) -> Iterator[list[str]]:
-    """The original rows that were not imported, each with its row number and the reason (cells as read)."""
+    """The original rows that were not imported, each with its row number and why: the reason in words ("No phone
+    number"), its code and the detailed message (cells as read)."""
     skipped = ImportRow.objects.filter(batch=batch, outcome=ImportRowOutcome.SKIPPED).order_by("index")
     headers: list[str] = list((batch.column_mapping or {}).get("headers") or [])
     keys: list[str] = []
@@ -368,14 +370,14 @@ def error_report_rows(batch: ImportBatch) -> Iterator[list[str]]:
                 seen.update(dict.fromkeys(map(str, data)))
         keys = list(seen)
         headers = keys
-    yield ["row", *headers, "error_code", "error"]
+    yield ["row", *headers, "reason", "error_code", "error"]
     for row in skipped.values_list("index", "data", "code", "message").iterator(chunk_size=CHUNK_SIZE):
         index, data, code, message = row
         if isinstance(data, dict):
             cells = [data.get(k, "") for k in keys]
         else:
             cells = list(data or []) + [""] * max(0, len(headers) - len(data or []))
-        yield [str(index), *("" if c is None else str(c) for c in cells), code, message]
+        yield [str(index), *("" if c is None else str(c) for c in cells), label(code, "reason"), code, message]
 
 
 def error_report_csv(batch: ImportBatch) -> Iterator[str]:

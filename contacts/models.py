@@ -56,6 +56,7 @@ from contacts.webhooks.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from contacts.worker.models import WorkerHeartbeat
 
 __all__ = [
     "API_KEY_PREFIX", "OUTCOME_DNC_REQUESTED", "OUTCOME_REVOKED_CONSENT", "CampaignType", "ConsentKind",
@@ -65,7 +66,7 @@ __all__ = [
     "CampaignMembership", "CampaignStatus", "Contact", "ContactQuerySet", "ContactStatus", "DncAction",
     "DncAuditLog", "DncEntry", "DncSource", "ImportBatch", "ImportMappingMemory", "ImportRow", "ImportRowOutcome",
     "ImportStatus", "Membership", "PhoneValidation", "Plan", "Role", "SavedView", "Sentiment", "Workspace",
-    "WorkspaceQuerySet", "hash_api_key", "new_call_id", "new_campaign_id", "new_contact_id", "new_import_id",
-    "new_public_id",
+    "WorkerHeartbeat", "WorkspaceQuerySet", "hash_api_key", "new_call_id", "new_campaign_id", "new_contact_id",
+    "new_import_id", "new_public_id",
 ]
 __all__ += ["DeliveryStatus", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent"]

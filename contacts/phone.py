@@ -132,11 +132,19 @@ def _country_names() -> dict[str, str]:
 
 
 def resolve_country(value: object) -> str | None:
-    """An ISO code for a country column's value ('Germany', 'DE', 'United Kingdom'); None if unknown."""
+    """An ISO code for a country column's value ('Germany', 'DE', 'United Kingdom', a calling code such as '+61');
+    None if unknown."""
     text = re.sub(r"\s+", " ", str(value or "")).strip().strip(".").lower()
     if not text:
         return None
-    return _country_names().get(text)
+    found = _country_names().get(text)
+    if found is None and _CALLING_CODE.fullmatch(text):
+        region = phonenumbers.region_code_for_country_code(int(text.lstrip("+0") or 0))
+        found = region if region not in ("ZZ", "001") else None
+    return found
+
+
+_CALLING_CODE = re.compile(r"\+?0{0,2}\d{1,3}")
 
 
 def parse_phone(

@@ -11,9 +11,11 @@ import logging
 from django.db import transaction
 from django_tasks import task
 
-from contacts.imports import FileProblem, batch_run
+from contacts.imports import FileProblem, batch_run, batch_worker_lost, drafts_expire
 from contacts.imports.pipeline import ConcurrentRun
 from contacts.models import ImportBatch, ImportStatus
+from contacts.worker import runner
+from contacts.worker.health import on_task_lost
 
 logger = logging.getLogger(__name__)
 
@@ -43,3 +45,13 @@ def enqueue_import(batch: ImportBatch) -> None:
     """Queue the batch once the surrounding transaction has committed (the worker must see it)."""
     public_id = batch.public_id
     transaction.on_commit(lambda: run_import_batch.enqueue(public_id))
+
+
+@on_task_lost
+def _import_lost(task_path: str, args: list, kwargs: dict) -> None:
+    """A worker died running an import: the batch fails at once (Resume continues it)."""
+    if task_path == run_import_batch.module_path:
+        batch_worker_lost(args[0] if args else kwargs.get("batch_id", ""))
+
+
+runner.housekeeping.append(drafts_expire)  # uploads never imported go after a week

@@ -130,8 +130,9 @@ def test_detail_shows_fields_calls_and_dnc_history(client_logged_in, workspace, 
                       outcome="booked", recording_url="https://rec.example/1.mp3", transcript="Agent: Hello Ann")
     services.contact_mark_dnc(contact=ann, reason="Moved away", actor=user)
     body = client_logged_in.get(f"/contacts/{ann.public_id}/").content.decode()
-    for text in ("Ann Archer", "tier", "gold", "Recall", "booked", "1:35", "Positive",
-                 '<audio controls preload="none" src="https://rec.example/1.mp3"', "<details", "Agent: Hello Ann",
+    for text in ("Ann Archer", "tier", "gold", "Recall", "Booked", "1:35", "Positive",
+                 '<audio controls preload="metadata" src="https://rec.example/1.mp3"', "<details", "Agent: Hello Ann",
+                 "The recording could not be loaded here", 'href="https://rec.example/1.mp3" download',
                  "Moved away", "Marked DNC", "Reactivate"):
         assert text in body, text
 

@@ -48,7 +48,7 @@ def test_overview_numbers_and_chart_data(client_logged_in, activity):
     assert len(per_day["labels"]) == 14 and sum(per_day["answered"]) == 2 and sum(per_day["unanswered"]) == 1
     outcomes = script_data(body, "outcomes-by-campaign")
     assert outcomes["labels"] == ["Spring"]
-    assert {d["label"]: d["data"] for d in outcomes["datasets"]} == {"booked": [1], "no_answer": [1]}
+    assert {d["label"]: d["data"] for d in outcomes["datasets"]} == {"Booked": [1], "No answer": [1]}  # words
     assert script_data(body, "sentiment-mix")["data"] == [1, 0, 1]
     assert "leads.csv" in body and 'id="chart-calls-per-day"' in body
     assert "<script>" not in body.replace('<script src=', '')  # no inline code (CSP)

@@ -141,7 +141,7 @@ def test_plan_limit_is_previewed_and_reported_as_contact_limit_reached(client, d
     batch = ImportBatch.objects.get(public_id=upload(client, "many.csv", "\n".join(lines).encode())["Location"]
                                     .split("/")[2])
     page = client.get(f"/imports/{batch.public_id}/preview/").content.decode()
-    assert "contact_limit_reached" in page and counts_on(page)["limit_skipped"] == 3
+    assert "Past the plan limit" in page and counts_on(page)["limit_skipped"] == 3
     client.post(f"/imports/{batch.public_id}/preview/", {"existing": "skip", "default_country": "US",
                                                          "action": "start"})
     batch.refresh_from_db()

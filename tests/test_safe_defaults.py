@@ -223,7 +223,7 @@ def test_import_error_report_escapes_every_cell_including_the_files_header_row(c
     batch = ImportBatch.objects.get(workspace=workspace)
     response = client_logged_in.get(f"/imports/{batch.public_id}/errors.csv")
     header, duplicate, invalid = read_csv_response(response)
-    assert header == ["row", "Phone", *("'" + p for p in PAYLOADS), "error_code", "error"]
+    assert header == ["row", "Phone", *("'" + p for p in PAYLOADS), "reason", "error_code", "error"]
     assert duplicate[1:6] == ["'+1 (415) 555-0101", *("'" + p for p in PAYLOADS)]
     assert invalid[1:6] == ["'+1 (999) 555-0100", *("'" + p for p in PAYLOADS)]
     # The report re-imports: Excel's leading ' is stripped from phone cells.

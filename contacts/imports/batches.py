@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from contacts import csvsafe
 from contacts.compliance.audit import record_event
+from contacts.labels import label
 from contacts.models import (
     Campaign,
     Contact,
@@ -47,12 +48,14 @@ from .pipeline import (
     chunked,
     new_batch,
     options_json,
+    progress_chunk_size,
     run_rows,
 )
 from .reader import FileProblem, OpenedTable, TableSource, open_table
 
 PREVIEW_ROWS = 50
 STALE_AFTER = timedelta(minutes=2)  # a processing batch without a checkpoint this long lost its worker
+DRAFTS_KEPT = timedelta(days=7)  # an upload never imported is deleted (with its file) after this
 
 
 def max_upload_bytes() -> int:
@@ -136,6 +139,11 @@ def batch_options(batch: ImportBatch) -> Options:
                    default_country=data.get("default_country") or None, campaign=campaign)
 
 
+# The preview's filter chips: which verdicts each one shows (over the whole file).
+PREVIEW_GROUPS = {"invalid_phone": "invalid", "no_phone": "invalid", "validation_error": "invalid",
+                  "duplicate_in_file": "duplicate", "exists": "exists", "unchanged": "exists", "update": "exists"}
+
+
 @dataclass
 class Preview:
     """Verdicts of the first rows and counts over the whole file, before anything is written."""
@@ -144,6 +152,8 @@ class Preview:
     counts: Counter = field(default_factory=Counter)
     total: int = 0
     result: ImportResult = field(default_factory=ImportResult)
+    samples: dict[str, list[RowVerdict]] = field(default_factory=dict)  # first rows of each chip's group
+    group_counts: Counter = field(default_factory=Counter)
 
     @property
     def labelled_counts(self) -> list[tuple[str, str, int]]:
@@ -171,7 +181,18 @@ def preview_file(workspace: Workspace, opened: OpenedTable, mapping: ColumnMappi
             preview.total += 1
             if len(preview.rows) < sample:
                 preview.rows.append(row)
+            _keep_sample(preview, row, sample)
     return preview
+
+
+def _keep_sample(preview: Preview, row: RowVerdict, sample: int) -> None:
+    group = PREVIEW_GROUPS.get(row.verdict)
+    if group is None:
+        return
+    preview.group_counts[group] += 1
+    kept = preview.samples.setdefault(group, [])
+    if len(kept) < sample:
+        kept.append(row)
 
 
 def batch_configure(batch: ImportBatch, *, mapping: ColumnMapping, options: Options,
@@ -200,7 +221,8 @@ def batch_run(batch: ImportBatch, *, actor: Any = None,
         if not mapping.has_phone:
             raise FileProblem("no_phone_column", "No column is mapped to the phone number.")
         result = run_rows(workspace=batch.workspace, batch=batch, items=file_items(opened, mapping),
-                          options=batch_options(batch), actor=actor or batch.uploaded_by, progress=progress)
+                          options=batch_options(batch), actor=actor or batch.uploaded_by, progress=progress,
+                          chunk_size=progress_chunk_size(batch.rows))
     except ConcurrentRun:
         raise  # another worker owns the batch now: leave its status alone
     except Exception as exc:
@@ -243,6 +265,34 @@ def import_file(*, workspace: Workspace, source: TableSource, options: Options, 
         raise
     batch_finish(batch, result, actor)
     return result
+
+
+def draft_expires_at(batch: ImportBatch):
+    return batch.created_at + DRAFTS_KEPT
+
+
+def drafts_expire(now=None, workspace: Workspace | None = None) -> int:
+    """Delete uploads that were never imported (not queued) after DRAFTS_KEPT, files included; returns how many."""
+    cutoff = (now or timezone.now()) - DRAFTS_KEPT
+    old = ImportBatch.objects.filter(status=ImportStatus.PENDING, created_at__lt=cutoff).exclude(
+        options__has_key="queued_at")
+    if workspace is not None:
+        old = old.filter(workspace=workspace)
+    deleted = 0
+    for batch in old.only("pk", "file").order_by("pk")[:1000]:
+        if batch.file:
+            batch.file.delete(save=False)
+        if ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PENDING).delete()[0]:
+            deleted += 1
+    return deleted
+
+
+def batch_worker_lost(batch_id: str) -> None:
+    """The worker running this batch died: fail it at once, so the page offers Resume without waiting."""
+    batch = ImportBatch.objects.filter(public_id=batch_id, status=ImportStatus.PROCESSING).first()
+    if batch is not None:
+        batch_fail(batch, RuntimeError(
+            f"The task worker running this import stopped (killed or crashed) after {batch.rows_processed:,} rows."))
 
 
 def batch_is_stale(batch: ImportBatch) -> bool:
@@ -307,7 +357,8 @@ class RevertRefused(Exception):
 
 
 def error_report_rows(batch: ImportBatch) -> Iterator[list[str]]:
-    """The original rows that were not imported, each with its row number and the reason (cells as read)."""
+    """The original rows that were not imported, each with its row number and why: the reason in words ("No phone
+    number"), its code and the detailed message (cells as read)."""
     skipped = ImportRow.objects.filter(batch=batch, outcome=ImportRowOutcome.SKIPPED).order_by("index")
     headers: list[str] = list((batch.column_mapping or {}).get("headers") or [])
     keys: list[str] = []
@@ -319,14 +370,14 @@ def error_report_rows(batch: ImportBatch) -> Iterator[list[str]]:
                 seen.update(dict.fromkeys(map(str, data)))
         keys = list(seen)
         headers = keys
-    yield ["row", *headers, "error_code", "error"]
+    yield ["row", *headers, "reason", "error_code", "error"]
     for row in skipped.values_list("index", "data", "code", "message").iterator(chunk_size=CHUNK_SIZE):
         index, data, code, message = row
         if isinstance(data, dict):
             cells = [data.get(k, "") for k in keys]
         else:
             cells = list(data or []) + [""] * max(0, len(headers) - len(data or []))
-        yield [str(index), *("" if c is None else str(c) for c in cells), code, message]
+        yield [str(index), *("" if c is None else str(c) for c in cells), label(code, "reason"), code, message]
 
 
 def error_report_csv(batch: ImportBatch) -> Iterator[str]:

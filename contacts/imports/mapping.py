@@ -70,7 +70,10 @@ _add(CONSENT_REVOKED, 0, "consent revoked", "consent_revoked", "revoked consent"
      "consent revocation", "revoked")
 _add(COUNTRY, 0, "country", "country code", "countrycode", "country/region", "Address 1 - Country", "land", "pays",
      "pais", "nation", "business country", "home country", "other country", "country region", "mailing country",
-     "billing country", "country name", "Country/Region (Business)")
+     "billing country", "country name", "Country/Region (Business)",
+     # ISO country-code columns (Mailchimp's "CC", Outlook's "Country/Region Code", CRMs' "country_code").
+     "cc", "Country/Region Code", "iso country code", "country iso", "country iso code", "iso country", "iso code",
+     "country code iso", "countrycode2", "country alpha 2", "address country code", "mailing country code")
 
 # Columns that look like phones by name but are not numbers you can call.
 _NOT_CALLABLE = re.compile(

@@ -35,6 +35,7 @@ class ImportBatch(models.Model):
     invalid_skipped = models.PositiveIntegerField(default=0)
     limit_skipped = models.PositiveIntegerField(default=0)
     dnc = models.PositiveIntegerField(default=0)
+    no_phone = models.PositiveIntegerField(default=0, help_text="Of the invalid rows, those with no number at all")
     error_message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

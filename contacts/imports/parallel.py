@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
@@ -19,6 +21,22 @@ from contacts import phone as phone_rules
 logger = logging.getLogger(__name__)
 
 PARALLEL_MIN_ROWS = 20_000  # below this, starting a process costs more than it saves
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """In the helper: leave as soon as the worker that started it is gone (killed with -9, crashed).
+
+    A pool's helper holds both ends of its job pipe, so it never sees end-of-file and would otherwise
+    wait forever as an orphan.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 class PhoneParser:
@@ -28,7 +46,8 @@ class PhoneParser:
             try:
                 # A fresh helper every 40 chunks keeps its memory (parse caches, allocator arenas) flat.
                 self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                                max_tasks_per_child=40)
+                                                max_tasks_per_child=40, initializer=_exit_with_parent,
+                                                initargs=(os.getpid(),))
             except (OSError, ValueError, NotImplementedError) as exc:  # no processes here: parse in-process
                 logger.info("import: parsing in-process (%s)", exc)
 

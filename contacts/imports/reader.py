@@ -1,4 +1,4 @@
-"""Read uploaded contact files (CSV in any common encoding and delimiter, XLSX) into a header and rows.
+"""Read uploaded contact files (CSV in any common encoding and delimiter, XLSX, vCard) into a header and rows.
 
 A file is opened through a `TableSource` that can be iterated more than once (preview, then
 import) without holding the file in memory. Anything we cannot read raises `FileProblem` with a
@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 import zipfile
 from collections import Counter
@@ -17,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import IO, BinaryIO
+
+from . import vcard
 
 MAX_COLUMNS = 1000
 MAX_CELL_CHARS = 1_000_000  # a 1 MB cell is a broken file, not a contact
@@ -30,6 +33,9 @@ _BINARY_MAGIC = (
     (b"\x1f\x8b", "a gzip archive"), (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive"),
     (b"\x7fELF", "a program"), (b"MZ", "a program"), (b"SQLite format 3", "a database file"),
 )
+READABLE = "a CSV, Excel (.xlsx) or vCard (.vcf) file of contacts"
+EXPORT_INSTEAD = ("Export your contacts as CSV, Excel (.xlsx) or vCard (.vcf) from the program they are in, "
+                  "and upload that file.")
 # Lines around the table that are not contacts: report titles, totals, footers.
 _JUNK_ROW = re.compile(
     r"^\s*(grand\s+totals?|totals?|sum|subtotal|count|copyright|©|\(c\)|generated|exported|report|page\s+\d+"
@@ -66,7 +72,7 @@ csv.field_size_limit(MAX_CELL_CHARS + 1)
 class Table:
     """What we learned about a file: format, encoding, delimiter, where the header is, the header itself."""
 
-    format: str  # "csv" or "xlsx"
+    format: str  # "csv", "xlsx" or "vcard"
     headers: list[str]
     encoding: str = ""
     delimiter: str = ","
@@ -124,9 +130,9 @@ def _sniff_bytes(head: bytes, name: str) -> str:
             return "utf-16-be"
     for magic, what in _BINARY_MAGIC:
         if head.startswith(magic):
-            raise FileProblem("not_a_table", f"This looks like {what}, not a CSV or XLSX file of contacts.")
+            raise FileProblem("not_a_table", f"This looks like {what}, not {READABLE}. {EXPORT_INSTEAD}")
     if b"\x00" in sample or _control_ratio(sample) > 0.05:
-        raise FileProblem("not_a_table", "This is a binary file, not a CSV or XLSX file of contacts.")
+        raise FileProblem("not_a_table", f"This is a binary file, not {READABLE}. {EXPORT_INSTEAD}")
     try:
         head.decode("utf-8")
         return "utf-8"
@@ -208,13 +214,18 @@ def is_junk_row(row: list[str], width: int) -> bool:
 class _Reader:
     """Yields raw records (lists of cells) of a CSV or XLSX file, checking sizes as it goes."""
 
-    def __init__(self, source: TableSource, kind: str, encoding: str = "", delimiter: str = ","):
+    def __init__(self, source: TableSource, kind: str, encoding: str = "", delimiter: str = ",",
+                 headers: list[str] | None = None):
         self.source, self.kind, self.encoding, self.delimiter = source, kind, encoding, delimiter
+        self.headers = headers or []
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """(line number, cells) for every record of the file."""
         if self.kind == "xlsx":
             yield from self._xlsx_records()
+            return
+        if self.kind == "vcard":
+            yield from self._vcard_records()
             return
         with self.source.open() as handle:
             stream = _text_stream(handle, self.encoding)
@@ -249,6 +260,16 @@ class _Reader:
             raise FileProblem("not_a_table", f"Line {line} contains binary data (NUL bytes); this is not a CSV file.")
         raise FileProblem("broken_quotes", f"Line {line}: {text}. Check the quotes on that line and upload again.")
         yield  # pragma: no cover - makes this a generator
+
+    def _vcard_records(self) -> Iterator[tuple[int, list[str]]]:
+        """The header, then one record per card (numbered from 2, as if the header were line 1)."""
+        yield 1, list(self.headers)
+        with self.source.open() as handle:
+            try:
+                yield from enumerate(vcard.vcard_rows(_text_stream(handle, self.encoding), self.headers), start=2)
+            except vcard.VCardProblem as exc:
+                raise FileProblem("bad_vcard", f"This vCard file could not be read ({exc}). {EXPORT_INSTEAD}") \
+                    from exc
 
     def _xlsx_records(self) -> Iterator[tuple[int, list[str]]]:
         try:
@@ -289,7 +310,8 @@ class OpenedTable:
     table: Table
 
     def _reader(self) -> _Reader:
-        return _Reader(self.source, self.table.format, self.table.encoding, self.table.delimiter)
+        return _Reader(self.source, self.table.format, self.table.encoding, self.table.delimiter,
+                       headers=self.table.headers if self.table.format == "vcard" else None)
 
     def data_rows(self) -> Iterator[tuple[int, list[str]]]:
         """(data row number from 1, cells padded/cut to the header width) for every contact row."""
@@ -299,7 +321,7 @@ class OpenedTable:
             if position <= self.table.header_row:
                 continue
             _check_cells(line, row)
-            if is_junk_row(row, width):
+            if self.table.format != "vcard" and is_junk_row(row, width):
                 continue
             if len(row) < width:
                 row = row + [""] * (width - len(row))
@@ -340,11 +362,14 @@ def open_table(source: TableSource, recognise: Callable[[str], bool] | None = No
         head = handle.read(SAMPLE_BYTES)
     kind = _sniff_bytes(head, source.name)
     if kind == "xlsx":
+        _refuse_other_zips(source)
         table = Table(format="xlsx", headers=[])
         reader = _Reader(source, "xlsx")
     else:
         encoding = kind
         sample_text = head.decode(encoding, errors="ignore" if encoding.startswith("utf-16") else "replace")
+        if vcard.looks_like_vcard(sample_text):
+            return _open_vcard(source, encoding)
         delimiter = _pick_delimiter(sample_text)
         table = Table(format="csv", headers=[], encoding=encoding, delimiter=delimiter)
         reader = _Reader(source, "csv", encoding, delimiter)
@@ -372,6 +397,63 @@ def open_table(source: TableSource, recognise: Callable[[str], bool] | None = No
     if not any(True for _ in _first(opened.data_rows())):
         raise FileProblem("no_rows", "The file has a header but no data rows.")
     return opened
+
+
+def _open_vcard(source: TableSource, encoding: str) -> OpenedTable:
+    with source.open() as handle:
+        try:
+            headers = vcard.vcard_headers(_text_stream(handle, encoding))
+        except vcard.VCardProblem as exc:
+            raise FileProblem("bad_vcard", f"This vCard file could not be read ({exc}). {EXPORT_INSTEAD}") from exc
+    if not headers:
+        raise FileProblem("no_rows", "This vCard file holds no contacts (no card has a name, number or email).")
+    version = ""
+    if encoding:
+        with source.open() as handle:
+            found = re.search(r"^VERSION:\s*([\d.]+)", handle.read(SAMPLE_BYTES).decode(encoding, "ignore"),
+                              re.MULTILINE | re.IGNORECASE)
+            version = found.group(1) if found else ""
+    table = Table(format="vcard", headers=headers, encoding=encoding, notes=[f"version {version}"] if version else [])
+    opened = OpenedTable(source=source, table=table)
+    if not any(True for _ in _first(opened.data_rows())):
+        raise FileProblem("no_rows", "This vCard file holds no contacts.")
+    return opened
+
+
+# What a ZIP that is not an Excel workbook holds, and what to upload instead.
+_ZIP_KINDS = (
+    (".vcf", "vCard files ({names}). Unzip it and upload the .vcf file itself"),
+    (".vcard", "vCard files ({names}). Unzip it and upload the .vcard file itself"),
+    (".csv", "CSV files ({names}). Unzip it and upload the CSV file itself"),
+    (".xlsx", "Excel workbooks ({names}). Unzip it and upload the .xlsx file itself"),
+)
+
+
+def _refuse_other_zips(source: TableSource) -> None:
+    """A ZIP is read only when it is an Excel workbook; any other archive is refused, naming what it holds."""
+    with source.open() as handle:
+        data = handle if hasattr(handle, "seek") else io.BytesIO(handle.read())
+        try:
+            with zipfile.ZipFile(data) as archive:
+                names = [n for n in archive.namelist() if not n.endswith("/")]
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise FileProblem("not_a_table", f"This is a damaged ZIP archive, not {READABLE}. {EXPORT_INSTEAD}") \
+                from exc
+    lowered = [n.lower() for n in names]
+    if "xl/workbook.xml" in lowered or any(n.startswith("xl/") for n in lowered):
+        return
+    if "word/document.xml" in lowered:
+        raise FileProblem("not_a_table", f"This is a Word document (.docx), not {READABLE}. {EXPORT_INSTEAD}")
+    if any(n.endswith("content.xml") for n in lowered) and any("opendocument" in n or n == "mimetype"
+                                                              for n in lowered):
+        raise FileProblem("not_a_table", "This is an OpenDocument file (.ods/.odt). Save it as .xlsx or CSV and "
+                          "upload that file.")
+    for suffix, what in _ZIP_KINDS:
+        inside = [os.path.basename(n) for n, low in zip(names, lowered, strict=True) if low.endswith(suffix)]
+        if inside:
+            shown = ", ".join(inside[:3]) + (f" and {len(inside) - 3} more" if len(inside) > 3 else "")
+            raise FileProblem("zip_archive", f"This is a ZIP archive holding {what.format(names=shown)}.")
+    raise FileProblem("zip_archive", f"This is a ZIP archive, not {READABLE}. {EXPORT_INSTEAD}")
 
 
 def _first(rows: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:

@@ -1,9 +1,11 @@
-"""Template helpers for the dashboard: phone display, query-string edits, status and role badges, durations."""
+"""Template helpers for the dashboard: phone display, words for codes, query-string edits, badges, durations."""
 from __future__ import annotations
 
 from django import template
 from django.http import QueryDict
+from django.utils.html import format_html
 
+from contacts import labels
 from contacts import phone as phone_rules
 
 register = template.Library()
@@ -23,6 +25,25 @@ def phone_display(e164: str, country: str = "US") -> str:
     return phone_rules.display(e164, country or "US")
 
 
+@register.simple_tag(takes_context=True)
+def phone(context, e164: str, *classes: str) -> str:
+    """A number as the page shows every number (national in the workspace's country, international otherwise),
+    with its E.164 form on hover and when copied (static/js/dashboard.js)."""
+    if not e164:
+        return "—"
+    workspace = context.get("workspace")
+    country = getattr(workspace, "default_country", "") or "US"
+    shown = phone_rules.display(e164, country)
+    css = " ".join(("phone-number", *classes))
+    return format_html('<span class="{}" title="{}" data-e164="{}">{}</span>', css, e164, e164, shown)
+
+
+@register.filter
+def label(code: str, kind: str = "") -> str:
+    """Words for a code: {{ call.outcome|label:"outcome" }} (contacts.labels has the one map)."""
+    return labels.label(code, kind)
+
+
 @register.filter
 def badge_class(value: str) -> str:
     return STATUS_BADGES.get(str(value), "bg-secondary-lt")
@@ -35,6 +56,19 @@ ROLE_BADGES = {"owner": "bg-purple-lt", "admin": "bg-blue-lt", "member": "bg-gre
 @register.filter
 def role_badge(role: str) -> str:
     return ROLE_BADGES.get(str(role), "bg-secondary-lt")
+
+
+@register.filter
+def page_window(page, around: int = 1) -> list[int | None]:
+    """Page numbers to link: the first, the last and `around` either side of the current one; None for a gap."""
+    last = page.paginator.num_pages
+    wanted = {1, last, *range(max(1, page.number - around), min(last, page.number + around) + 1)}
+    numbers: list[int | None] = []
+    for number in sorted(wanted):
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
 
 
 @register.filter

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from contacts.middleware import SESSION_KEY
 from contacts.selectors import user_workspaces
+from contacts.worker.health import tasks_status
 
 
 @login_required
@@ -23,25 +24,8 @@ def workspace_switch(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
-def _task_backend_status() -> str:
-    """'ok' when the configured task backend answers (Redis for RQ, its table for the database backend)."""
-    from django_tasks import task_backends
-
-    backend = task_backends["default"]
-    kind = type(backend).__name__
-    if kind == "RQBackend":
-        import django_rq
-
-        django_rq.get_connection("default").ping()
-    elif kind == "DatabaseBackend":
-        from django_tasks_db.models import DBTaskResult
-
-        DBTaskResult.objects.order_by().values_list("pk").first()
-    return "ok"
-
-
 def healthz(request: HttpRequest) -> HttpResponse:
-    """200 only when the database and the task backend both answer (load balancers and `make` use it)."""
+    """200 only when the database answers and a task worker is alive (load balancers and `make` use it)."""
     status = {"status": "ok", "database": "ok", "tasks": "ok"}
     try:
         with connection.cursor() as cursor:
@@ -50,7 +34,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except Exception as exc:  # any database failure means unhealthy
         status.update(status="error", database=f"error: {exc.__class__.__name__}")
     try:
-        _task_backend_status()
+        status["tasks"] = tasks_status()  # "no worker" when no worker has beaten within a minute
     except Exception as exc:  # Redis down, queue table missing...
-        status.update(status="error", tasks=f"error: {exc.__class__.__name__}")
+        status.update(tasks=f"error: {exc.__class__.__name__}")
+    if status["tasks"] != "ok":
+        status["status"] = "error"
     return JsonResponse(status, status=200 if status["status"] == "ok" else 503)

@@ -32,6 +32,8 @@ class ListPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return selectors.list_count(self.object_list)
+MORE_FILTERS = ("status", "campaign_id", "company", "last_called_after", "last_called_before", "created_after",
+                "created_before")  # behind the "Filters" button on phones
 LIST_STATE_KEYS = ("search", "status", "campaign_id", "company", "last_called_after", "last_called_before",
                    "created_after", "created_before", "sort", "per_page")
 
@@ -86,7 +88,10 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "campaigns": list(Campaign.objects.for_workspace(workspace).values_list("public_id", "name")),
         "saved_views": list(SavedView.objects.for_workspace(workspace).filter(owner=request.user)),
         "has_filters": bool(state.replace(f"per_page={paginator.per_page}", "").strip("&")),
+        "more_filters": sum(1 for key in MORE_FILTERS if request.GET.get(key)),
     }
+    unfiltered = not context["has_filters"] and not invalid
+    context["plan"] = selectors.plan_usage(workspace, used=paginator.count if unfiltered else None)
     return render(request, "contacts/dashboard/contact_list.html", context, status=400 if invalid else 200)
 
 

@@ -5,6 +5,9 @@ contacts.imports; the run itself is a django-tasks task (contacts.tasks).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -12,10 +15,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, Stream
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
+from contacts import labels, selectors, services, tasks
 from contacts import phone as phone_rules
-from contacts import selectors, services, tasks
 from contacts.imports import (
     TARGETS,
     VERDICT_LABELS,
@@ -30,6 +34,8 @@ from contacts.imports import (
     batch_options,
     batch_revert,
     batch_table,
+    draft_expires_at,
+    drafts_expire,
     error_report_csv,
     max_upload_bytes,
     preview_file,
@@ -38,6 +44,7 @@ from contacts.imports import (
 from contacts.imports.mapping import COUNTRY, IGNORE, METADATA, PHONE
 from contacts.models import Campaign, ImportBatch, ImportRow, ImportRowOutcome, ImportStatus, Workspace
 from contacts.views.access import needs
+from contacts.worker.health import backend_kind, worker_alive
 from contacts.workspaces.permissions import Perm
 from contacts.workspaces.rules import workspace_country
 
@@ -48,7 +55,9 @@ VERDICT_BADGES = {
     "exists": "bg-yellow-lt", "unchanged": "bg-secondary-lt", "invalid_phone": "bg-orange-lt",
     "no_phone": "bg-secondary-lt", "validation_error": "bg-orange-lt", "over_limit": "bg-purple-lt",
 }
-STATUS_LABELS = {"queued": "Queued", "stalled": "Stalled", "draft": "Not started"}
+QUEUED_GRACE = timedelta(seconds=60)  # a queued batch nobody picked up this long is flagged when no worker lives
+# The preview's filter chips: (key, label) in the order shown; PREVIEW_GROUPS says which verdicts each holds.
+PREVIEW_CHIPS = (("invalid", "Invalid"), ("duplicate", "Duplicates in this file"), ("exists", "Already exist"))
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -70,16 +79,36 @@ def _queued(batch: ImportBatch) -> bool:
     return bool((batch.options or {}).get("queued_at"))
 
 
-def display_status(batch: ImportBatch) -> str:
-    """The status a person should see: a pending batch is a draft until confirmed, then queued."""
+def _waiting_too_long(batch: ImportBatch) -> bool:
+    queued_at = parse_datetime(str((batch.options or {}).get("queued_at") or ""))
+    return queued_at is not None and queued_at < timezone.now() - QUEUED_GRACE
+
+
+def display_status(batch: ImportBatch, worker_ok: Callable[[], bool] = worker_alive) -> str:
+    """The status a person should see: a pending batch is a draft until confirmed, then queued; a queued batch
+    that no live worker picked up within a minute is waiting for a worker (`no_worker`)."""
     if batch.status == ImportStatus.PENDING:
-        return "queued" if _queued(batch) else "draft"
+        if not _queued(batch):
+            return "draft"
+        return "no_worker" if _waiting_too_long(batch) and not worker_ok() else "queued"
     if batch_is_stale(batch):
         return "stalled"
     return batch.status
 
 
-def progress_data(batch: ImportBatch) -> dict:
+def _once(check: Callable[[], bool]) -> Callable[[], bool]:
+    """`check`, asked at most once (a list page asks about the worker for many batches)."""
+    answer: list[bool] = []
+
+    def ask() -> bool:
+        if not answer:
+            answer.append(check())
+        return answer[0]
+
+    return ask
+
+
+def progress_data(batch: ImportBatch, worker_ok: Callable[[], bool] = worker_alive) -> dict:
     """Rows done of total, rows per second and time left, as the progress bar shows them."""
     total = max(batch.rows, batch.rows_processed)
     done = batch.rows_processed
@@ -92,14 +121,15 @@ def progress_data(batch: ImportBatch) -> dict:
         seconds = max((end - batch.started_at).total_seconds(), 0.001)
         rate = done / seconds
     left = (total - done) / rate if rate and total > done else None
-    status = display_status(batch)
+    status = display_status(batch, worker_ok)
     return {
-        "id": batch.public_id, "status": status, "status_label": STATUS_LABELS.get(status, batch.get_status_display()),
+        "id": batch.public_id, "status": status, "status_label": labels.label(status, "import_status"),
         "done": status in ("completed", "failed", "reverted"),
         "rows": total, "rows_processed": done, "percent": round(100 * done / total) if total else 0,
         "rate": round(rate), "seconds_left": round(left) if left is not None else None,
         "imported": batch.imported, "updated": batch.updated, "duplicates_skipped": batch.duplicates_skipped,
         "invalid_skipped": batch.invalid_skipped, "limit_skipped": batch.limit_skipped, "dnc": batch.dnc,
+        "no_phone": batch.no_phone, "invalid_phone": batch.invalid_skipped - batch.no_phone,
         "error": batch.error_message, "seconds_taken": taken,
     }
 
@@ -124,9 +154,12 @@ def _countries() -> list[tuple[str, str]]:
 def import_list(request: HttpRequest) -> HttpResponse:
     workspace = _workspace(request)
     batches = ImportBatch.objects.for_workspace(workspace).select_related("uploaded_by").order_by("-created_at", "-id")
+    drafts_expire(workspace=workspace)  # also the worker's housekeeping; here so an expired draft is never listed
     page = Paginator(batches, 25).get_page(request.GET.get("page"))
+    alive = _once(worker_alive)
     for batch in page.object_list:
-        batch.progress = progress_data(batch)
+        batch.progress = progress_data(batch, alive)
+        batch.expires_at = draft_expires_at(batch) if batch.progress["status"] == "draft" else None
     return render(request, "contacts/imports/list.html", {"page": page})
 
 
@@ -137,7 +170,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            context["error"] = "Choose a CSV or Excel (.xlsx) file to upload."
+            context["error"] = "Choose a CSV, Excel (.xlsx) or vCard (.vcf) file to upload."
             return render(request, "contacts/imports/upload.html", context, status=400)
         try:
             batch, _ = upload_create(workspace=workspace, upload=upload, actor=request.user)
@@ -253,10 +286,17 @@ def options_from_post(post, workspace: Workspace) -> tuple[Options, list[str]]:
                    campaign=campaign), errors
 
 
-def _preview_rows(preview, mapping: ColumnMapping, country: str) -> list[dict]:
+def _remember_total(batch: ImportBatch, total: int) -> None:
+    """The preview counted the file: the queued page shows that count before the worker starts."""
+    if batch.rows != total:
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PENDING).update(rows=total)
+        batch.rows = total
+
+
+def _preview_rows(verdicts, mapping: ColumnMapping, country: str) -> list[dict]:
     build = mapping.compile()
     rows = []
-    for row in preview.rows:
+    for row in verdicts:
         record = build(row.raw) if isinstance(row.raw, list) else dict(row.raw or {})
         name = " ".join(str(record.get(k) or "") for k in ("first_name", "last_name")).strip()
         raw_phones = [c for c in record.get("phone", []) if c]
@@ -297,11 +337,18 @@ def import_preview(request: HttpRequest, batch_id: str) -> HttpResponse:
     except FileProblem as exc:
         messages.error(request, f"{exc.message} Upload a corrected file.")
         return redirect("import_new")
+    _remember_total(batch, preview.total)
     country = workspace_country(workspace, options.default_country)
     summary = [(key, VERDICT_LABELS[key], preview.counts[key], VERDICT_BADGES[key]) for key in VERDICT_LABELS
                if preview.counts[key]]
+    show = request.GET.get("show", "")
+    if show not in preview.samples:
+        show = ""
+    shown = preview.samples[show] if show else preview.rows
     context = {
-        "batch": batch, "preview": preview, "rows": _preview_rows(preview, mapping, country), "summary": summary,
+        "batch": batch, "preview": preview, "rows": _preview_rows(shown, mapping, country), "summary": summary,
+        "chips": [(key, name, preview.group_counts[key]) for key, name in PREVIEW_CHIPS], "show": show,
+        "shown_total": preview.group_counts[show] if show else preview.total,
         "result": preview.result, "options": options, "errors": errors, "countries": _countries(),
         "country": country, "campaigns": _campaigns(workspace), "workspace": workspace,
         "phone_headers": [mapping.headers[i] for i in mapping.phone_order],
@@ -340,7 +387,7 @@ def import_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
         "can_resume": batch_can_resume(batch), "stale": batch_is_stale(batch),
         "can_revert": batch.status in (ImportStatus.COMPLETED, ImportStatus.FAILED) or batch_is_stale(batch),
         "options": batch.options or {}, "campaign": batch_options(batch).campaign,
-        "reasons": {code: label for code, label in VERDICT_LABELS.items()},
+        "rq": backend_kind() == "RQBackend",
     }
     return render(request, "contacts/imports/detail.html", context)
 

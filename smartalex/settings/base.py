@@ -26,9 +26,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "contacts",  # before django_tasks_db: its `db_worker` command is the project's (heartbeat, lock tolerance)
     "django_tasks",
     "django_tasks_db",
-    "contacts",
 ]
 
 MIDDLEWARE = [

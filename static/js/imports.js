@@ -13,7 +13,7 @@
       var file = input.files && input.files[0];
       var message = "";
       if (!file) {
-        message = "Choose a CSV or Excel (.xlsx) file to upload.";
+        message = "Choose a CSV, Excel (.xlsx) or vCard (.vcf) file to upload.";
       } else if (maxBytes && file.size > maxBytes) {
         message = file.name + " is " + (file.size / 1048576).toFixed(1) + " MB; the limit is " + maxMb +
           " MB. Split it into smaller files.";
@@ -48,6 +48,7 @@
           order.value = Math.max.apply(null, [0].concat(orders())) + 1;
         }
         order.classList.toggle("d-none", !isPhone);
+        order.closest("td").classList.toggle("is-empty", !isPhone);
         row.classList.toggle("text-secondary", select.value === "ignore");
       });
     });
@@ -81,27 +82,32 @@
             set("percent", data.percent);
             set("rate", fmt(data.rate));
             var badge = document.querySelector('[data-testid="status"]');
-            if (badge && data.status !== "queued") {
+            if (badge && data.status !== "queued" && data.status !== "no_worker") {
               badge.textContent = data.status_label;
               badge.classList.remove("bg-azure-lt");
               badge.classList.add("bg-blue-lt");
             }
-            ["imported", "updated", "duplicates_skipped", "invalid_skipped", "dnc", "limit_skipped"].forEach(
+            ["imported", "updated", "duplicates_skipped", "invalid_skipped", "no_phone", "dnc", "limit_skipped"].forEach(
               function (k) { set(k, fmt(data[k])); });
             if (data.status === "queued") {
               set("eta", "waiting for a worker");
+            } else if (data.status === "no_worker") {
+              set("eta", "no worker is running");
             } else if (data.seconds_left !== null && data.seconds_left !== undefined) {
               set("eta", "about " + fmt(data.seconds_left) + " s left");
             }
-            if (data.done || data.status !== startStatus && data.status === "stalled") {
+            // Done, stalled, or a worker appeared or went missing: the page explains each, so show it afresh.
+            var changed = data.status !== startStatus &&
+              (data.status === "stalled" || data.status === "no_worker" || startStatus === "no_worker");
+            if (data.done || changed) {
               window.location.reload();  // the result page: counts, errors, report, revert
               return;
             }
-            window.setTimeout(poll, 1000);
+            window.setTimeout(poll, 700);
           })
           .catch(function () { window.setTimeout(poll, 2000); });
       };
-      window.setTimeout(poll, 1000);
+      window.setTimeout(poll, 700);
     }
   }
 })();

@@ -103,9 +103,10 @@ def test_full_journey_with_live_progress(page, screenshot, user, monkeypatch, tm
     path = tmp_path / "errors.csv"
     info.value.save_as(path)
     report = list(csv.reader(path.open(encoding="utf-8-sig")))
-    assert report[0][-2:] == ["error_code", "error"]
+    assert report[0][-3:] == ["reason", "error_code", "error"]
     assert len(report) - 1 == duplicates + invalid
-    assert {r[-2] for r in report[1:]} == {"duplicate_phone", "invalid_phone"}
+    assert {r[-2] for r in report[1:]} == {"duplicate_phone", "invalid_phone", "no_phone"}  # no number: its own
+    assert "No phone number" in {r[-3] for r in report[1:]}
 
     page.goto("/imports/")
     assert page.get_by_role("link", name="google_contacts.csv").is_visible()

@@ -37,6 +37,7 @@ from .run import (
     import_records,
     new_batch,
     options_json,
+    progress_chunk_size,
     run_rows,
 )
 
@@ -44,5 +45,5 @@ __all__ = [
     "CHUNK_SIZE", "DNC", "DUPLICATE_IN_FILE", "ERROR_CODES", "EXISTS", "INVALID_DATA", "INVALID_PHONE", "NEW",
     "NO_PHONE", "OVER_LIMIT", "UNCHANGED", "UPDATE", "VERDICT_LABELS", "ConcurrentRun", "Evaluator", "ImportResult",
     "Options", "RowError", "RowVerdict", "Writer", "batch_fail", "batch_finish", "batch_start", "chunked",
-    "import_records", "new_batch", "options_json", "run_rows",
+    "import_records", "new_batch", "options_json", "progress_chunk_size", "run_rows",
 ]

@@ -34,13 +34,16 @@ INVALID_PHONE, NO_PHONE, INVALID_DATA, OVER_LIMIT = "invalid_phone", "no_phone",
 VERDICT_LABELS = {
     NEW: "New", UPDATE: "Update", DNC: "DNC number", DUPLICATE_IN_FILE: "Duplicate in this file",
     EXISTS: "Already exists", UNCHANGED: "Already exists, unchanged", INVALID_PHONE: "Invalid phone",
-    NO_PHONE: "No phone", INVALID_DATA: "Invalid data", OVER_LIMIT: "Over the plan limit",
+    NO_PHONE: "No phone number", INVALID_DATA: "Invalid data", OVER_LIMIT: "Over the plan limit",
 }
 ERROR_CODES = {
     DUPLICATE_IN_FILE: "duplicate_phone", EXISTS: "duplicate_phone", UNCHANGED: "duplicate_phone",
     INVALID_PHONE: "invalid_phone", NO_PHONE: "invalid_phone", INVALID_DATA: "validation_error",
     OVER_LIMIT: "contact_limit_reached",
 }
+# The reason stored with a skipped row (results page, errors.csv): the API code, except that a row without any
+# number is its own reason, not an invalid one (the API keeps answering `invalid_phone` for it).
+REASON_CODES = {**ERROR_CODES, NO_PHONE: "no_phone"}
 
 
 @dataclass
@@ -74,6 +77,7 @@ class ImportResult:
     invalid_skipped: int = 0
     dnc: int = 0  # of the imported and updated rows, how many numbers are on the DNC list
     limit_skipped: int = 0
+    no_phone: int = 0  # of the invalid_skipped rows, how many had no number at all
     campaign_added: int = 0
     errors: list[RowError] = field(default_factory=list)
     errors_truncated: bool = False
@@ -90,7 +94,7 @@ class ImportResult:
     def from_batch(cls, batch: ImportBatch) -> ImportResult:
         return cls(rows=batch.rows_processed, imported=batch.imported, updated=batch.updated,
                    duplicates_skipped=batch.duplicates_skipped, invalid_skipped=batch.invalid_skipped,
-                   dnc=batch.dnc, limit_skipped=batch.limit_skipped, batch=batch)
+                   dnc=batch.dnc, limit_skipped=batch.limit_skipped, no_phone=batch.no_phone, batch=batch)
 
     def add(self, verdict: str) -> None:
         self.rows += 1
@@ -104,6 +108,8 @@ class ImportResult:
             self.limit_skipped += 1
         else:
             self.invalid_skipped += 1
+            if verdict == NO_PHONE:
+                self.no_phone += 1
 
 
 @dataclass(slots=True)
@@ -128,6 +134,10 @@ class RowVerdict:
     @property
     def code(self) -> str:
         return ERROR_CODES.get(self.verdict, "")
+
+    @property
+    def reason(self) -> str:
+        return REASON_CODES.get(self.verdict, "")
 
 
 @dataclass

@@ -187,7 +187,7 @@ class Writer:
                                "data": _jsonable(row.raw) if self.store_raw else []})
             elif not row.written:
                 stored.append({"batch_id": batch_id, "index": row.index, "outcome": ImportRowOutcome.SKIPPED.value,
-                               "code": row.code, "message": _text(row.message)[:500], "contact_id": row.existing_id,
+                               "code": row.reason, "message": _text(row.message)[:500], "contact_id": row.existing_id,
                                "previous": None, "data": _jsonable(row.raw) if self.store_raw else []})
                 if len(self.result.errors) < KEEP_ERRORS_IN_MEMORY:
                     self.result.errors.append(RowError(row.index, row.code, row.message, row.phone or row.raw_phone,
@@ -206,7 +206,8 @@ class Writer:
         r = self.result
         moved = ImportBatch.objects.filter(pk=self.batch.pk, rows_processed=before).update(
             rows_processed=r.rows, imported=r.imported, updated=r.updated, duplicates_skipped=r.duplicates_skipped,
-            invalid_skipped=r.invalid_skipped, limit_skipped=r.limit_skipped, dnc=r.dnc, heartbeat_at=now,
+            invalid_skipped=r.invalid_skipped, limit_skipped=r.limit_skipped, dnc=r.dnc, no_phone=r.no_phone,
+            heartbeat_at=now,
         )
         if not moved:
             raise ConcurrentRun(f"Import {self.batch.public_id} was advanced by another worker.")

@@ -33,6 +33,7 @@ def test_merge_two_contacts(page, screenshot, workspace):
 def test_create_and_revoke_an_api_key(page, screenshot, workspace):
     make_user("ops", workspace=workspace)
     login_in_browser(page, "ops")
+    page.get_by_test_id("account-menu").click()  # settings live in the account menu
     page.get_by_role("link", name="API keys").click()
     page.get_by_label("Name").fill("Voice agent")
     page.get_by_role("button", name="Create key").click()

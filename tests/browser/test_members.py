@@ -14,6 +14,7 @@ def test_owner_adds_changes_and_removes_a_member(page, screenshot, workspace):
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     login_in_browser(page, "ops")
+    page.get_by_test_id("account-menu").click()  # settings live in the account menu
     page.get_by_role("link", name="Members").click()
     page.get_by_label("Username or email").fill("newbie@example.com")
     page.get_by_label("Role", exact=True).select_option("compliance")

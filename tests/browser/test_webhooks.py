@@ -15,6 +15,7 @@ def test_add_an_endpoint_and_copy_its_secret(page, screenshot, workspace):
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     login_in_browser(page, "ops")
+    page.get_by_test_id("account-menu").click()  # settings live in the account menu
     page.get_by_role("link", name="Webhooks").click()
     assert page.get_by_text("No webhook endpoints yet").is_visible()
     page.get_by_label("URL").fill("https://example.com/hooks/smartalex")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from contacts import services
 from contacts.imports import Options, batch_configure, batch_mapping, import_records, upload_create
 from contacts.models import Contact, DncEntry, ImportBatch, Plan, Role
+from contacts.webhooks.services import webhook_endpoint_create
 from tests.factories import make_contact, make_user
 
 AXE = "/static/vendor/axe-core/axe.min.js"
@@ -58,8 +59,10 @@ def build_world(workspace) -> dict:
     batch_configure(draft, mapping=batch_mapping(draft, opened.table.headers), options=Options(), actor=owner)
     entry = DncEntry.objects.for_workspace(workspace).get(phone="+12125550199")
     target = people[5]
+    endpoint, _secret = webhook_endpoint_create(workspace=workspace, url="https://crm.example.com/hooks/smartalex",
+                                                description="CRM sync", actor=owner)
     return {"owner": owner, "people": people, "spring": spring, "done": done.batch, "draft": draft,
-            "entry": entry, "target": target}
+            "entry": entry, "target": target, "endpoint": endpoint}
 
 
 def page_paths(world: dict) -> list[tuple[str, str]]:
@@ -80,6 +83,7 @@ def page_paths(world: dict) -> list[tuple[str, str]]:
         ("campaigns", "/campaigns/"),
         ("campaign-detail", reverse("campaign_detail", args=[spring.public_id])),
         ("campaign-new", reverse("campaign_create")),
+        ("campaign-edit", reverse("campaign_edit", args=[spring.public_id])),
         ("calls", "/calls/"),
         ("imports", "/imports/"),
         ("import-upload", "/imports/new/"),
@@ -95,6 +99,9 @@ def page_paths(world: dict) -> list[tuple[str, str]]:
         ("dnc-audit", reverse("dnc_audit")),
         ("settings-members", reverse("members")),
         ("settings-api-keys", reverse("api_keys")),
+        ("settings-webhooks", reverse("webhooks")),
+        ("settings-webhook-detail", reverse("webhook_detail", args=[world["endpoint"].public_id])),
+        ("compliance", reverse("compliance_home")),
     ]
 
 

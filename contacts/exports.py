@@ -17,6 +17,7 @@ from django.db.models.functions import Cast
 
 from contacts.csvsafe import escape_cell, escape_row
 from contacts.imports.bulk import sqlite_cache_limited
+from contacts.labels import column_headers
 from contacts.models import Call, Contact
 
 FIELD_COLUMNS = ("phone", "first_name", "last_name", "email", "company", "title", "notes")
@@ -93,7 +94,7 @@ def _export_rows(queryset: QuerySet[Contact], *, stats: dict | None = None) -> I
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(escape_row((*HEADER, *keys)))
+    writer.writerow(escape_row((*column_headers(HEADER), *keys)))
     yield "\ufeff" + buffer.getvalue()  # the BOM makes Excel read UTF-8
     buffer.seek(0)
     buffer.truncate()

@@ -39,7 +39,25 @@ LABELS: dict[str, dict[str, str]] = {
         "new": "New", "update": "Update", "dnc": "DNC number",
     },
 }
+# Column headers of the CSV files people download. Each spells its code in words that the import mapper reads back
+# as the same column (it ignores case, spaces and punctuation), so an export still re-imports cleanly.
+COLUMNS: dict[str, str] = {
+    "phone": "Phone", "first_name": "First name", "last_name": "Last name", "email": "Email", "company": "Company",
+    "title": "Title", "notes": "Notes", "contact_id": "Contact ID", "contact_status": "Contact status",
+    "dnc_since": "DNC since", "created_at": "Created at", "calls_count": "Calls count",
+    "last_called_at": "Last called at", "last_call_outcome": "Last call outcome",
+    "last_call_sentiment": "Last call sentiment", "action": "Action", "reason": "Reason", "source": "Source",
+    "actor": "By", "contacts_affected": "Contacts affected", "call_id": "Call ID", "claimed_at": "Claimed at",
+    "campaign_id": "Campaign ID", "campaign_type": "Campaign type", "subject": "Subject", "status": "Status",
+    "outcome": "Outcome", "allowed": "Allowed", "rules_version": "Rules version", "jurisdiction": "Jurisdiction",
+    "reasons": "Reasons", "decided_at": "Decided at",
+}
 _WORDS = re.compile(r"[_\-\s]+")
+
+
+def column_headers(codes: tuple[str, ...] | list[str]) -> list[str]:
+    """Headers for a CSV people read: a known column in words; any other (a custom field key) as it is."""
+    return [COLUMNS.get(code, code) for code in codes]
 
 
 def label(code: object, kind: str = "") -> str:

@@ -114,10 +114,10 @@ def test_the_report_lists_claimed_calls_with_their_rules_version_formula_safe(of
     assert len(claimed) == 1
     response = officer.get("/compliance/report.csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0][:3] == ["call_id", "claimed_at", "phone"]
+    assert rows[0][:3] == ["Call ID", "Claimed at", "Phone"]
     row = dict(zip(rows[0], rows[1], strict=True))
-    assert row["rules_version"] == "2026.11.1" and row["allowed"] == "yes" and row["jurisdiction"] == "US FL"
-    assert row["subject"].startswith("'=") and row["claimed_at"] == "2026-03-11T19:00:00Z"
+    assert row["Rules version"] == "2026.11.1" and row["Allowed"] == "yes" and row["Jurisdiction"] == "US FL"
+    assert row["Subject"].startswith("'=") and row["Claimed at"] == "2026-03-11T19:00:00Z"
 
 
 def test_why_cant_i_call_shows_every_reason_on_the_contact_page(client_logged_in, workspace):

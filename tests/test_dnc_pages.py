@@ -360,12 +360,12 @@ def test_audit_csv_export_is_filtered_and_formula_safe(client, as_role, workspac
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     table = list(csv.DictReader(io.StringIO(text)))
     assert len(table) == 2
-    reasons = {row["reason"] for row in table}
+    reasons = {row["Reason"] for row in table}
     assert "'=HYPERLINK(\"http://evil.example\",\"Click\")" in reasons  # shown as text, never run
     # Nothing a spreadsheet would run; an E.164 number is a plain number to it and stays importable as is.
     assert all(not v.startswith(("=", "-", "@")) and (not v.startswith("+") or re.fullmatch(r"\+\d{7,15}", v))
                for row in table for v in row.values())
-    assert {row["actor"] for row in table} == {"ann"}
+    assert {row["By"] for row in table} == {"ann"}
     event = AuditEvent.objects.get(action="dnc.audit_export")
     assert (event.count, event.actor) == (2, user)
 

@@ -10,6 +10,7 @@ from django.http import StreamingHttpResponse
 from contacts import services
 from contacts.exports import HEADER
 from contacts.imports import Options, TableSource, import_file, import_records
+from contacts.labels import column_headers
 from contacts.models import AuditEvent, Contact
 from tests.factories import make_contact, make_workspace
 
@@ -40,33 +41,34 @@ def sample(workspace, user):
 def test_export_columns_stats_and_safety(client_logged_in, sample):
     rows = read_csv(client_logged_in.get("/contacts/export.csv"))
     assert len(rows) == 3
-    assert list(rows[0].keys()) == [*HEADER, "formula", "seats", "tier"]
-    by_phone = {r["phone"]: r for r in rows}
+    assert list(rows[0].keys()) == [*column_headers(HEADER), "formula", "seats", "tier"]
+    assert list(rows[0])[:3] == ["Phone", "First name", "Last name"]  # headers in words, codes in the API
+    by_phone = {r["Phone"]: r for r in rows}
     ann = by_phone["+14155550101"]
-    assert (ann["first_name"], ann["email"], ann["company"], ann["title"], ann["notes"]) == (
+    assert (ann["First name"], ann["Email"], ann["Company"], ann["Title"], ann["Notes"]) == (
         "Ann", "ann@acme.test", "Acme", "Owner", "likes mornings")
-    assert (ann["calls_count"], ann["last_call_outcome"], ann["last_call_sentiment"]) == ("2", "booked", "positive")
-    assert ann["last_called_at"] and ann["contact_id"] == sample["ann"].public_id
+    assert (ann["Calls count"], ann["Last call outcome"], ann["Last call sentiment"]) == ("2", "booked", "positive")
+    assert ann["Last called at"] and ann["Contact ID"] == sample["ann"].public_id
     assert (ann["tier"], ann["seats"]) == ("gold", "3")
     evil = by_phone["+14155550102"]
-    assert evil["first_name"] == "'=HYPERLINK(\"http://x\",\"y\")"
-    assert evil["last_name"] == "'@SUM(1)" and evil["company"] == "'+cmd|' /C calc'!A0"
-    assert evil["notes"] == "'-2+3" and evil["formula"] == "'=1+1"
-    assert evil["calls_count"] == "0" and evil["last_call_outcome"] == ""
+    assert evil["First name"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert evil["Last name"] == "'@SUM(1)" and evil["Company"] == "'+cmd|' /C calc'!A0"
+    assert evil["Notes"] == "'-2+3" and evil["formula"] == "'=1+1"
+    assert evil["Calls count"] == "0" and evil["Last call outcome"] == ""
     plain = by_phone["+442079460000"]
-    assert plain["contact_status"] == "dnc" and plain["dnc_since"]
+    assert plain["Contact status"] == "dnc" and plain["DNC since"]
 
 
 def test_export_uses_the_list_filters(client_logged_in, sample):
     rows = read_csv(client_logged_in.get("/contacts/export.csv", {"status": "dnc"}))
-    assert [r["first_name"] for r in rows] == ["Cy"]
+    assert [r["First name"] for r in rows] == ["Cy"]
     rows = read_csv(client_logged_in.get("/contacts/export.csv", {"search": "(415) 555-0101"}))
-    assert [r["first_name"] for r in rows] == ["Ann"]
+    assert [r["First name"] for r in rows] == ["Ann"]
 
 
 def test_export_of_ticked_rows_and_audit(client_logged_in, sample, user):
     rows = read_csv(client_logged_in.post("/contacts/export.csv", {"ids": [sample["ann"].public_id]}))
-    assert [r["first_name"] for r in rows] == ["Ann"]
+    assert [r["First name"] for r in rows] == ["Ann"]
     event = AuditEvent.objects.get(action="contacts.export")
     assert (event.count, event.actor) == (1, user)
 
@@ -74,7 +76,7 @@ def test_export_of_ticked_rows_and_audit(client_logged_in, sample, user):
 def test_export_is_workspace_scoped(client_logged_in, sample, other_workspace):
     make_contact(other_workspace, "+14155550999", first_name="Theirs")
     rows = read_csv(client_logged_in.get("/contacts/export.csv"))
-    assert "Theirs" not in {r["first_name"] for r in rows}
+    assert "Theirs" not in {r["First name"] for r in rows}
 
 
 def test_export_query_count_is_constant(client_logged_in, workspace, django_assert_max_num_queries):
@@ -114,7 +116,7 @@ def test_round_trip_into_the_same_contacts(client_logged_in, workspace, sample):
 
 def test_round_trip_through_import_records(client_logged_in, sample):
     text = b"".join(client_logged_in.get("/contacts/export.csv").streaming_content).decode()[1:]
-    records = [{"phone": r["phone"], "first_name": r["first_name"], "email": r["email"]}
+    records = [{"phone": r["Phone"], "first_name": r["First name"], "email": r["Email"]}
                for r in csv.DictReader(io.StringIO(text))]
     target = make_workspace("copy2")
     result = import_records(workspace=target, records=records)

@@ -52,7 +52,7 @@ def test_header_export_says_how_many_and_exports_exactly_the_filter(client_logge
     assert "Export 12 contacts" in button and 'href="/contacts/export.csv?search=acme"' in button
     href = re.search(r'href="([^"]+)"', button).group(1).replace("&amp;", "&")
     rows = csv_rows(client_logged_in.get(href))
-    assert len(rows) == 12 and {r["company"] for r in rows} == {"Acme"}
+    assert len(rows) == 12 and {r["Company"] for r in rows} == {"Acme"}
 
     # A live (htmx) change of the query: the swapped response carries the new button, count and link.
     swapped = client_logged_in.get("/contacts/", {"search": "acme", "status": "dnc"}, HTTP_HX_REQUEST="true")
@@ -60,7 +60,7 @@ def test_header_export_says_how_many_and_exports_exactly_the_filter(client_logge
     assert "Export 2 contacts" in button and "status=dnc" in button
     href = re.search(r'href="([^"]+)"', button).group(1).replace("&amp;", "&")
     rows = csv_rows(client_logged_in.get(href))
-    assert sorted(r["contact_id"] for r in rows) == sorted(c.public_id for c in people["acme"][:2])
+    assert sorted(r["Contact ID"] for r in rows) == sorted(c.public_id for c in people["acme"][:2])
 
 
 def test_export_button_singular_and_disabled_when_nothing_matches(client_logged_in, people):
@@ -80,10 +80,10 @@ def test_export_button_is_swapped_by_htmx(client_logged_in, people):
 
 def test_bulk_bar_export_of_all_matching_is_the_filter(client_logged_in, people):
     rows = csv_rows(client_logged_in.post("/contacts/export.csv", {"scope": "all", "query": "search=baker"}))
-    assert len(rows) == 5 and {r["last_name"] for r in rows} == {"Baker"}
+    assert len(rows) == 5 and {r["Last name"] for r in rows} == {"Baker"}
     rows = csv_rows(client_logged_in.post("/contacts/export.csv", {"ids": [people["initech"].public_id],
                                                                    "query": "search=baker"}))
-    assert [r["first_name"] for r in rows] == ["Cy"]  # ticked rows: exactly those
+    assert [r["First name"] for r in rows] == ["Cy"]  # ticked rows: exactly those
 
 
 def test_bulk_bar_export_with_nothing_ticked_exports_nothing(client_logged_in, people):

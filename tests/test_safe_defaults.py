@@ -195,9 +195,9 @@ def test_dashboard_export_escapes_text_cells_and_custom_field_headers(client_log
     header, *rows = read_csv_response(client_logged_in.get("/contacts/export.csv"))
     assert header[-1] == "'" + PAYLOADS[0]  # a custom field's name is a header cell too
     evil = dict(zip(header, rows[0], strict=True))
-    assert [evil[k] for k in ("first_name", "last_name", "company", "notes", "'" + PAYLOADS[0])] == \
+    assert [evil[k] for k in ("First name", "Last name", "Company", "Notes", "'" + PAYLOADS[0])] == \
         ["'" + p for p in PAYLOADS] + ["'" + PAYLOADS[3]]
-    assert [dict(zip(header, r, strict=True))["phone"] for r in rows] == ["+14155550101", "+442079460000"]
+    assert [dict(zip(header, r, strict=True))["Phone"] for r in rows] == ["+14155550101", "+442079460000"]
     # Phone cells round-trip through the import command into another workspace.
     path = tmp_path / "export.csv"
     path.write_bytes(b"".join(client_logged_in.get("/contacts/export.csv").streaming_content))

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from contacts.compliance.audit import Actor, record_event
 from contacts.compliance.models import DncAuditLog
 from contacts.csvsafe import escape_cell as safe_cell
+from contacts.labels import column_headers
 from contacts.workspaces.models import Workspace
 from contacts.workspaces.permissions import Perm, require
 
@@ -38,7 +39,7 @@ def dnc_audit_export(
     def stream() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        yield "\ufeff" + _csv_line(writer, buffer, HEADER)  # the BOM makes Excel read UTF-8
+        yield "\ufeff" + _csv_line(writer, buffer, column_headers(HEADER))  # the BOM makes Excel read UTF-8
         count = 0
         pending: list[str] = []
         try:

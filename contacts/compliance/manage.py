@@ -17,6 +17,7 @@ from contacts.compliance.models import RegistryKind, RegistrySource, WorkspaceRu
 from contacts.compliance.ruleset import RulesFileError, parse_workspace_rule
 from contacts.csvsafe import escape_cell
 from contacts.errors import NotFound, ValidationFailed
+from contacts.labels import column_headers
 from contacts.workspaces.models import Workspace
 from contacts.workspaces.permissions import Perm, require
 
@@ -121,7 +122,7 @@ def compliance_report(*, workspace: Workspace, actor: Actor = None) -> Iterator[
     def stream() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        yield "\ufeff" + line(writer, buffer, REPORT_HEADER)
+        yield "\ufeff" + line(writer, buffer, column_headers(REPORT_HEADER))
         count = 0
         try:
             for call in calls.iterator(chunk_size=2000):

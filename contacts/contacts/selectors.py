@@ -116,32 +116,3 @@ def _fts_enabled(alias: str) -> bool:
             return False  # not cached: the migration may not have run yet
         _fts_cache[key] = True
     return _fts_cache[key]
-
-
-# --- totals of very large lists -------------------------------------------------------------------------------
-BIG_COUNT = 100_000  # below this a count is cheap and always exact
-BIG_COUNT_SECONDS = 30
-
-
-def list_count(queryset: QuerySet) -> int:
-    """COUNT(*) of a list; totals of 100,000+ rows are reused for 30 s (shared cache with REDIS_URL).
-
-    Counting a million-row workspace costs ~100 ms of database time on every page view; a total that large
-    may lag a few seconds behind writes without anyone noticing, while small totals stay exact.
-    """
-    import hashlib
-
-    from django.core.cache import cache
-    from django.core.exceptions import EmptyResultSet
-
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:
-        return 0
-    key = "list-count:" + hashlib.sha256(f"{queryset.db}|{sql}|{params!r}".encode()).hexdigest()
-    total = cache.get(key)
-    if total is None:
-        total = queryset.count()
-        if total >= BIG_COUNT:
-            cache.set(key, total, BIG_COUNT_SECONDS)
-    return total

@@ -1,8 +1,11 @@
 """Reads about contacts: fetch one in a workspace, search by name, email or number, and list totals."""
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from contacts import phone as phone_rules
@@ -20,37 +23,39 @@ def contact_get(workspace: Workspace, public_id: str) -> Contact:
 
 
 def contact_search(queryset: QuerySet[Contact], term: str, *, workspace: Workspace | None = None) -> QuerySet[Contact]:
-    """Match name, email, company and phone typed any way ("(415) 555", "415555", "+1415…").
+    """Match name, email and company by word prefix, and phone typed any way ("(415) 555", "415555", "+1415…").
 
-    Every word must match some field. A term that is mostly digits also matches the number's
-    digits (and its leading-zero national form, and the full number parsed for the workspace).
-    On SQLite with the trigram FTS index (migration 0003) words of 3+ characters use the index;
-    elsewhere (PostgreSQL, short words) the same rules run as icontains.
+    Every word of the term must start a word of the contact ("jo" finds John and Jones, "9f" finds "9f3a2b"),
+    ignoring case, accents ("Jurgen" finds "Jürgen") and apostrophes ("OConnor" finds "O'Connor"). The words
+    index is a tsvector with GIN on PostgreSQL (migration 0080) and an FTS5 table on SQLite. A term that is
+    mostly digits also matches the number's digits (the trigram digits index: FTS5 on SQLite, pg_trgm on
+    PostgreSQL), its leading-zero national form, and the full number parsed for the workspace.
     """
     term = (term or "").strip()[:200]
     if not term:
         return queryset
+    vendor = connections[queryset.db].vendor
     fts = _fts_enabled(queryset.db)
     digits = phone_rules.digits(term)
     looks_like_phone = len(digits) >= 3 and len(digits) >= len(term.replace(" ", "")) // 2
-    words = term.split()[:8]
-    long_words = [w for w in words if len(w) >= 3] if fts else []
-    text = Q()
-    for word in words:
-        if word in long_words:
-            continue
-        text &= (
-            Q(first_name__icontains=word) | Q(last_name__icontains=word)
-            | Q(email__icontains=word) | Q(company__icontains=word)
-        )
-    fts_text = " AND ".join(_fts_phrase(w) for w in long_words)
+    words = [w for w in (search_tokens(word, vendor) for word in term.split()[:8]) if w]
+    if not words:
+        text = Q(pk__in=[])  # only punctuation: no word to match
+    elif vendor == "postgresql":
+        text = Q(_pg_words(words))
+    elif fts:
+        text = _fts_ids(_WORDS_SQL, " AND ".join(_fts_phrase(" ".join(w)) + " *" for w in words))
+    else:  # no FTS5 on this SQLite: the same rules, unindexed
+        text = Q()
+        for word in term.split()[:8]:
+            text &= (Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                     | Q(email__icontains=word) | Q(company__icontains=word))
     phone_digits = [digits, digits.lstrip("0")] if looks_like_phone else []
     phone_digits = list(dict.fromkeys(d for d in phone_digits if len(d) >= 3))
     phone = Q()
-    fts_phone = ""
     if phone_digits:
         if fts:
-            fts_phone = " OR ".join(f"phone : {_fts_phrase(d)}" for d in phone_digits)
+            phone |= _fts_ids(_FTS_SQL, " OR ".join(_fts_phrase(d) for d in phone_digits))
         else:
             for d in phone_digits:
                 phone |= Q(phone__contains=d)
@@ -59,17 +64,35 @@ def contact_search(queryset: QuerySet[Contact], term: str, *, workspace: Workspa
             e164, _ = phone_rules.e164_or_reason(term, workspace_country(workspace), phone_rules.LENIENT)
             if e164:
                 phone |= Q(phone=e164)
-    if fts_text and fts_phone and len(long_words) == len(words):
-        # One index lookup for "every word matches" OR "the digits match the number".
-        return queryset.filter(_fts_ids(f"({fts_text}) OR {fts_phone}") | phone)
-    if fts_text:
-        text &= _fts_ids(fts_text)
-    if fts_phone:
-        phone |= _fts_ids(fts_phone)
     matched = queryset.filter(text | phone if phone else text)
-    if connections[queryset.db].vendor == "postgresql":
+    if vendor == "postgresql":
         return _pg_prefetched(queryset, matched)
     return matched
+
+
+# Apostrophes join a word ("O'Connor" -> "oconnor"); the index holds both "o connor" and "oconnor".
+_APOSTROPHES = str.maketrans("", "", "'’ʼ`")
+# Letters unaccent (PostgreSQL) folds that Unicode decomposition does not.
+_PG_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
+                          "ı": "i"})
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def search_tokens(word: str, vendor: str = "sqlite") -> list[str]:
+    """One typed word as the index's tokens: lower case, accents and apostrophes removed, split at punctuation
+    ("O'Connor" -> ["oconnor"], "Jürgen" -> ["jurgen"], "beta.test" -> ["beta", "test"])."""
+    folded = unicodedata.normalize("NFKD", word.lower().translate(_APOSTROPHES))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    if vendor == "postgresql":
+        folded = folded.translate(_PG_FOLD)
+    return _TOKEN.findall(folded)
+
+
+def _pg_words(words: list[list[str]]) -> RawSQL:
+    """`search_doc @@ to_tsquery(...)`: each word's tokens as adjacent prefixes, every word required."""
+    query = " & ".join("(" + " <-> ".join(f"{token}:*" for token in tokens) + ")" for tokens in words)
+    return RawSQL('"contacts_contact"."search_doc" @@ to_tsquery(\'simple\'::regconfig, %s)', [query],  # noqa: S611
+                  output_field=BooleanField())
 
 
 PG_PREFETCH_IDS = 5000
@@ -88,14 +111,15 @@ def _pg_prefetched(queryset: QuerySet[Contact], matched: QuerySet[Contact]) -> Q
     return queryset.filter(pk__in=ids)
 
 
-FTS_TABLE = "contacts_contact_fts"
-_FTS_SQL = "SELECT rowid FROM contacts_contact_fts WHERE contacts_contact_fts MATCH %s"
+FTS_TABLE = "contacts_contact_words"
+_FTS_SQL = "SELECT rowid FROM contacts_contact_fts WHERE contacts_contact_fts MATCH %s"  # phone digits (trigram)
+_WORDS_SQL = "SELECT rowid FROM contacts_contact_words WHERE contacts_contact_words MATCH %s"
 _fts_cache: dict[str, bool] = {}
 
 
-def _fts_ids(match: str) -> Q:
+def _fts_ids(sql: str, match: str) -> Q:
     # The FTS query is a bound parameter; the SQL text is constant.
-    return Q(pk__in=RawSQL(_FTS_SQL, [match]))  # noqa: S611
+    return Q(pk__in=RawSQL(sql, [match]))  # noqa: S611
 
 
 def _fts_phrase(word: str) -> str:
@@ -103,7 +127,7 @@ def _fts_phrase(word: str) -> str:
 
 
 def _fts_enabled(alias: str) -> bool:
-    """Whether this database has the trigram index (SQLite with migration 0003 applied)."""
+    """Whether this database has the FTS5 indexes (SQLite with migrations 0003 and 0080 applied)."""
     conn = connections[alias]
     if conn.vendor != "sqlite":
         return False

@@ -46,6 +46,7 @@ class Total:
 
 def short_number(value: int) -> str:
     """1_234_567 -> "1.2M", 48_200 -> "48K": the precision an estimate deserves."""
+    value = int(float(f"{value:.2g}"))  # two significant digits: 999,950 -> 1,000,000
     for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
         if value >= size:
             scaled = value / size
@@ -54,9 +55,39 @@ def short_number(value: int) -> str:
     return f"{value:,}"
 
 
+_KNOWN_TOTAL = "known_total"
+
+
+def with_known_total(queryset: QuerySet, total: Total) -> QuerySet:
+    """The queryset carrying a total its producer already knows (a search's id list, a density estimate), so
+    bounded_count need not count. Valid only while no filter is added: the where clause's children are kept
+    and compared by identity (cloning keeps them, filtering adds one)."""
+    queryset = queryset.all()
+    queryset._hints = {**queryset._hints, _KNOWN_TOTAL: (tuple(queryset.query.where.children), total)}
+    return queryset
+
+
+def known_total(queryset: QuerySet) -> Total | None:
+    found = queryset._hints.get(_KNOWN_TOTAL)
+    if found is None:
+        return None
+    children, total = found
+    now = queryset.query.where.children
+    if len(now) != len(children) or any(a is not b for a, b in zip(now, children, strict=True)):
+        return None  # filtered since: count as usual
+    return total
+
+
 def bounded_count(queryset: QuerySet, cap: int | None = None) -> Total:
     """The list's total, never counting more than `cap` + 1 rows (one query; EXPLAIN once more above the cap)."""
     cap = COUNT_CAP if cap is None else cap
+    known = known_total(queryset)
+    if known is not None and (known.value <= cap if known.exact else known.value > cap):
+        return known  # an exact total within the cap, or an estimate above it
+    return bounded_count_plain(queryset, cap)
+
+
+def bounded_count_plain(queryset: QuerySet, cap: int) -> Total:
     try:
         seen = queryset.order_by()[: cap + 1].count()  # SELECT COUNT(*) FROM (... LIMIT cap + 1)
     except EmptyResultSet:

@@ -53,6 +53,7 @@ def test_search_indexes_exist():
 ])
 def test_search_uses_the_words_and_digits_indexes(term, index, monkeypatch):
     monkeypatch.setattr(selectors, "PG_PREFETCH_IDS", -1)  # the plain predicate (a broad search's plan)
+    monkeypatch.setattr(selectors, "DENSE_SHARE", 2.0)  # the index, however dense the sample (tested elsewhere)
     workspace = make_workspace("pg")
     seed(workspace)
     # The search predicate alone (the workspace's own index would win on a 5,000-row table).

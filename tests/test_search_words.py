@@ -94,6 +94,7 @@ def test_sqlite_search_reads_the_fts5_words_table(workspace, people):
 @pytest.mark.parametrize("term", ["Jurgen", "j", "9f", "oconnor zz"])
 def test_postgres_search_uses_the_search_doc_gin_index(workspace, people, term, monkeypatch):
     monkeypatch.setattr(selectors, "PG_PREFETCH_IDS", -1)  # the plain predicate (a broad search's plan)
+    monkeypatch.setattr(selectors, "DENSE_SHARE", 2.0)  # never "most rows match" (5 rows here)
     queryset = selectors.contact_search(Contact.objects.all(), term, workspace=workspace)
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -101,3 +102,20 @@ def test_postgres_search_uses_the_search_doc_gin_index(workspace, people, term, 
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "contact_search_doc" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL: dense words walk the list")
+@pytest.mark.postgres
+def test_postgres_words_most_rows_match_walk_the_list_with_an_estimated_total(workspace, people, monkeypatch):
+    from contacts.counting import bounded_count
+
+    monkeypatch.setattr(selectors, "DENSE_PROBE", 4)  # sample the newest 4 of 5 rows
+    queryset = selectors.contact_search(Contact.objects.for_workspace(workspace), "j", workspace=workspace)
+    assert "ts_match_vq" in str(queryset.query)  # not the GIN index: its bitmap would hold every match
+    assert sorted(c.first_name for c in queryset) == ["Ada", "John", "Jürgen"]
+    monkeypatch.setattr("contacts.counting.COUNT_CAP", 1)
+    total = bounded_count(queryset)
+    assert not total.exact and total.estimated and total.value >= 2
+    assert bounded_count(queryset.filter(first_name="Ada")).value == 1  # another filter: counted again
+    rare = selectors.contact_search(Contact.objects.for_workspace(workspace), "zz", workspace=workspace)
+    assert list(rare) == [] and bounded_count(rare).exact  # a rare word: the index's id list, counted exactly

@@ -119,3 +119,15 @@ def test_postgres_words_most_rows_match_walk_the_list_with_an_estimated_total(wo
     assert bounded_count(queryset.filter(first_name="Ada")).value == 1  # another filter: counted again
     rare = selectors.contact_search(Contact.objects.for_workspace(workspace), "zz", workspace=workspace)
     assert list(rare) == [] and bounded_count(rare).exact  # a rare word: the index's id list, counted exactly
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL: the index looks up the rare words only")
+@pytest.mark.postgres
+def test_postgres_a_rare_word_beside_a_common_one_uses_the_index_for_the_rare_one(workspace, people, monkeypatch):
+    monkeypatch.setattr(selectors, "DENSE_SHARE", 0.5)  # "j" (3 of 5) counts as common, "9f" (1 of 5) as rare
+    queryset = selectors.contact_search(Contact.objects.for_workspace(workspace), "j 9f", workspace=workspace)
+    assert [c.first_name for c in queryset] == ["John"]
+    monkeypatch.setattr(selectors, "PG_PREFETCH_IDS", -1)
+    plain = selectors.contact_search(Contact.objects.all(), "j 9f", workspace=workspace)
+    sql = str(plain.query)
+    assert "search_doc @@ to_tsquery('simple'::regconfig, (9f:*))" in sql and "ts_match_vq" in sql, sql

@@ -65,13 +65,19 @@ def contact_search(queryset: QuerySet[Contact], term: str, *, workspace: Workspa
             e164, _ = phone_rules.e164_or_reason(term, workspace_country(workspace), phone_rules.LENIENT)
             if e164:
                 phone |= Q(phone=e164)
+    share = None
     if vendor == "postgresql" and words and not phone:
-        dense = _pg_dense(queryset, words)
-        if dense is not None:
-            return dense
+        share = _pg_sample_share(queryset, words)
+        if share is not None and share[0] >= DENSE_SHARE:
+            return _pg_dense(queryset, words, share)
+        rare = [w for w, each in zip(words, share[2], strict=True) if each < DENSE_SHARE] if share else words
+        if rare and len(rare) < len(words):
+            # "Company 9f": the index looks up the rare words only (a bitmap of "company:*" would hold every row);
+            # each row it finds is then tested for all the words.
+            text = Q(_pg_words(rare)) & Q(_pg_words(words, indexed=False))
     matched = queryset.filter(text | phone if phone else text)
     if vendor == "postgresql":
-        return _pg_prefetched(queryset, matched)
+        return _pg_prefetched(queryset, matched, share)
     return matched
 
 
@@ -125,54 +131,83 @@ def _pg_words(words: list[list[str]], *, indexed: bool = True) -> SearchDocMatch
     return SearchDocMatch(_pg_tsquery(words), indexed=indexed)
 
 
+PG_PREFETCH_IDS = 10_000  # a rare search's ids fetched at most (then exact: their count is the total)
 DENSE_PROBE = 1000  # the newest rows of the list a search samples
 DENSE_SHARE = 0.05  # from this share of matches on, a search walks the list's order instead of the index
 
 
-def _pg_dense(queryset: QuerySet[Contact], words: list[list[str]]) -> QuerySet[Contact] | None:
-    """A search whose words match many rows, as a filter that walks the list (and its estimated total); None when
-    the words are rare (then the GIN index answers best).
-
-    The share comes from the newest DENSE_PROBE rows of the list (a few milliseconds through the created_at
-    index); the total is that share of the planner's row estimate for the list, shown as "about ...".
-    """
-    from contacts.counting import Total, planner_estimate, with_known_total
-
+def _pg_sample_share(queryset: QuerySet[Contact], words: list[list[str]]) -> tuple[float, int, list[float]] | None:
+    """The share of the list's newest DENSE_PROBE rows all the words match, how many rows were sampled, and each
+    word's own share (a few milliseconds through the created_at index); None for an empty list."""
     sample = queryset.order_by("-created_at", "-id").values("pk")[:DENSE_PROBE]
     try:
         sample_sql, sample_params = sample.query.sql_with_params()
     except EmptyResultSet:
         return None
-    sql = ("SELECT count(*) FILTER (WHERE ts_match_vq(c.search_doc, to_tsquery('simple'::regconfig, %s))), "  # noqa: S608
-           f"count(*) FROM contacts_contact c WHERE c.id IN ({sample_sql})")
-    with connections[queryset.db].cursor() as cursor:  # the sample's SQL is Django's, the words a parameter
-        cursor.execute(sql, [_pg_tsquery(words), *sample_params])
-        hits, seen = cursor.fetchone()
-    if not seen or hits < DENSE_SHARE * seen:
+    match = "count(*) FILTER (WHERE ts_match_vq(c.search_doc, to_tsquery('simple'::regconfig, %s)))"
+    each = words if len(words) > 1 else []
+    sql = (f"SELECT {', '.join([match] * (1 + len(each)))}, count(*) "  # noqa: S608
+           f"FROM contacts_contact c WHERE c.id IN ({sample_sql})")
+    with connections[queryset.db].cursor() as cursor:  # the sample's SQL is Django's, the words parameters
+        cursor.execute(sql, [_pg_tsquery(words), *(_pg_tsquery([w]) for w in each), *sample_params])
+        *hits, seen = cursor.fetchone()
+    if not seen:
         return None
-    matched = queryset.filter(Q(_pg_words(words, indexed=False)))
-    if seen < DENSE_PROBE:
-        return matched  # a small list: counting it is cheap
-    estimate = round(hits / seen * (planner_estimate(queryset) or 0))
-    return with_known_total(matched, Total(estimate, exact=False, estimated=True))
+    return hits[0] / seen, seen, [h / seen for h in hits[1:]] or [hits[0] / seen]
 
 
-PG_PREFETCH_IDS = 5000
+def _estimate(queryset: QuerySet[Contact], share: tuple | None, at_least: int) -> int:
+    from contacts.counting import planner_estimate
+
+    rows = planner_estimate(queryset) or 0
+    return max(at_least, round(share[0] * rows) if share else 0)
 
 
-def _pg_prefetched(queryset: QuerySet[Contact], matched: QuerySet[Contact]) -> QuerySet[Contact]:
-    """A narrow search as an id list, so "newest first, 20 per page" cannot walk the created_at index.
-
-    Without ORDER BY the trigram indexes answer in milliseconds; with ORDER BY created_at LIMIT 20 the planner
-    may walk the whole workspace in date order hunting for the few matches (a second at 1,000,000 rows).
-    Broad searches (more than PG_PREFETCH_IDS matches) keep the plain filter: their matches are dense.
-    """
+def _pg_dense(queryset: QuerySet[Contact], words: list[list[str]], share: tuple) -> QuerySet[Contact]:
+    """A search whose words match many rows: a filter that walks the list's order (a page in a few rows), and the
+    sampled share of the planner's row estimate for the list as its total ("about ...")."""
     from contacts.counting import Total, with_known_total
 
-    ids = list(matched.order_by().values_list("pk", flat=True)[:PG_PREFETCH_IDS + 1])
-    if len(ids) > PG_PREFETCH_IDS:
-        return matched
-    return with_known_total(queryset.filter(pk__in=ids), Total(len(ids)))  # the list needs no COUNT
+    matched = queryset.filter(Q(_pg_words(words, indexed=False)))
+    if share[1] < DENSE_PROBE:
+        return matched  # a small list: counting it is cheap
+    return with_known_total(matched, Total(_estimate(queryset, share, 0), exact=False, estimated=True))
+
+
+class IdIn(Expression):
+    """`<table>.id = ANY(%s)` with the ids as one array parameter: thousands of ids plan and bind in microseconds
+    (PostgreSQL hashes the array), where `IN (%s, %s, ...)` costs tens of milliseconds."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, ids: list[int]) -> None:
+        super().__init__()
+        self.ids = ids
+
+    def as_sql(self, compiler, connection):
+        # bigint[] like the column: a cross-type comparison (bigint = int4) could not be hashed
+        column = f"{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}.id"
+        return f"{column} = ANY(%s::bigint[])", [self.ids]
+
+
+def _pg_prefetched(queryset: QuerySet[Contact], matched: QuerySet[Contact],
+                   share: tuple | None = None) -> QuerySet[Contact]:
+    """A narrow search as an id list, so "newest first, 20 per page" cannot walk the created_at index.
+
+    Without ORDER BY the GIN indexes answer in milliseconds; with ORDER BY created_at LIMIT 20 the planner may walk
+    the whole workspace in date order hunting for the few matches (a second at 1,000,000 rows). Up to the count
+    cap the id list's length is the exact total; above it the plain filter stays, with an estimated total.
+    """
+    from contacts.counting import COUNT_CAP, Total, with_known_total
+
+    cap = min(COUNT_CAP, PG_PREFETCH_IDS)
+    ids = list(matched.order_by().values_list("pk", flat=True)[:cap + 1])
+    if len(ids) > cap:
+        if cap < COUNT_CAP:
+            return matched
+        return with_known_total(matched, Total(_estimate(queryset, share, cap + 1), exact=False, estimated=True))
+    return with_known_total(queryset.filter(Q(IdIn(ids))), Total(len(ids)))  # the list needs no COUNT
 
 
 FTS_TABLE = "contacts_contact_words"

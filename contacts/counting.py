@@ -82,8 +82,8 @@ def bounded_count(queryset: QuerySet, cap: int | None = None) -> Total:
     """The list's total, never counting more than `cap` + 1 rows (one query; EXPLAIN once more above the cap)."""
     cap = COUNT_CAP if cap is None else cap
     known = known_total(queryset)
-    if known is not None and (known.value <= cap if known.exact else known.value > cap):
-        return known  # an exact total within the cap, or an estimate above it
+    if known is not None and (known.value <= cap or not known.exact):
+        return known  # an exact total within the cap, or an estimate (counting would walk the list row by row)
     return bounded_count_plain(queryset, cap)
 
 

@@ -78,7 +78,8 @@ def test_search_stays_in_its_workspace(workspace, other_workspace, people):
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite: the FTS5 words table")
-def test_sqlite_search_reads_the_fts5_words_table(workspace, people):
+def test_sqlite_search_reads_the_fts5_words_table(workspace, people, monkeypatch):
+    monkeypatch.setattr(selectors, "DENSE_SHARE", 2.0)  # never "most rows match" (5 rows here)
     queryset = selectors.contact_search(Contact.objects.for_workspace(workspace), "Jurgen", workspace=workspace)
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -131,3 +132,29 @@ def test_postgres_a_rare_word_beside_a_common_one_uses_the_index_for_the_rare_on
     plain = selectors.contact_search(Contact.objects.all(), "j 9f", workspace=workspace)
     sql = str(plain.query)
     assert "search_doc @@ to_tsquery('simple'::regconfig, (9f:*))" in sql and "ts_match_vq" in sql, sql
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite: dense words walk the list")
+def test_sqlite_words_most_rows_match_walk_the_list_and_rare_ones_use_the_fts_table(workspace, people, monkeypatch):
+    from contacts.counting import bounded_count
+
+    monkeypatch.setattr(selectors, "SQLITE_PROBE", 4)  # sample the newest 4 of 5 rows
+    dense = selectors.contact_search(Contact.objects.for_workspace(workspace), "j", workspace=workspace)
+    sql = str(dense.query)
+    assert "contacts_words_match" in sql and "contacts_contact_words" not in sql  # no materialised match list
+    assert sorted(c.first_name for c in dense) == ["Ada", "John", "Jürgen"]
+    monkeypatch.setattr("contacts.counting.COUNT_CAP", 1)
+    assert not bounded_count(dense).exact
+    monkeypatch.setattr(selectors, "DENSE_SHARE", 0.5)  # "j" (3 of 5) common, "9f" rare
+    both = selectors.contact_search(Contact.objects.for_workspace(workspace), "j 9f", workspace=workspace)
+    assert [c.first_name for c in both] == ["John"] and bounded_count(both).exact
+    rare = selectors.contact_search(Contact.objects.for_workspace(workspace), "zz", workspace=workspace)
+    assert "contacts_contact_words" in str(rare.query) and list(rare) == []
+
+
+def test_words_match_agrees_with_the_index():
+    pattern = selectors.search_pattern
+    assert selectors.words_match("Siobhán", "O'Connor", "", "", pattern([["oconnor"]]))
+    assert selectors.words_match("Siobhán", "O'Connor", "", "", pattern([["connor"], ["siob"]]))
+    assert not selectors.words_match("Siobhán", "O'Connor", "", "", pattern([["onnor"]]))
+    assert selectors.words_match("Bob", "", "bob@beta.test", "", pattern([["beta", "te"]]))

@@ -86,7 +86,7 @@ def main() -> None:
                 who.get(url, params)
             profiler.disable()
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(18)
+            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(12)
             print(out.getvalue()[-3500:])
     load = os.getloadavg()
     print(f"\nmachine load (uptime): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")

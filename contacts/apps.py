@@ -12,7 +12,11 @@ def _sqlite_get_bit(value: bytes | None, index: int | None) -> int | None:
 
 def _register_sqlite_functions(sender, connection, **kwargs) -> None:
     if connection.vendor == "sqlite":
+        from contacts.contacts.selectors import words_match
+
         connection.connection.create_function("get_bit", 2, _sqlite_get_bit, deterministic=True)
+        # search: a word most rows match is tested row by row while walking the list (see contact_search)
+        connection.connection.create_function("contacts_words_match", 5, words_match, deterministic=True)
 
 
 class ContactsConfig(AppConfig):

@@ -80,10 +80,10 @@ def test_list_envelope_fields_paging_and_filters(api, workspace, other_workspace
     make_contact(other_workspace, first_name="Foreign")
 
     first = api.get("/v1/contacts").json()
-    assert first["meta"] == {"total": 26, "page": 1, "per_page": 20}
+    assert first["meta"] == {"total": 26, "page": 1, "per_page": 20, "has_more": True, "total_exact": True}
     assert len(first["data"]) == 20 and set(first["data"][0]) == SUMMARY_FIELDS
     second = api.get("/v1/contacts", {"page": 2}).json()
-    assert len(second["data"]) == 6
+    assert len(second["data"]) == 6 and second["meta"]["has_more"] is False
     assert not {c["id"] for c in first["data"]} & {c["id"] for c in second["data"]}
     assert api.get("/v1/contacts", {"per_page": 500}).json()["meta"]["per_page"] == 100
     assert api.get("/v1/contacts", {"page": 9}).json()["data"] == []
@@ -91,6 +91,38 @@ def test_list_envelope_fields_paging_and_filters(api, workspace, other_workspace
     assert [c["id"] for c in only_dnc["data"]] == [dnc.public_id] and only_dnc["data"][0]["status"] == "dnc"
     assert api.get("/v1/contacts", {"search": "Person07"}).json()["meta"]["total"] == 1
     assert "Foreign" not in json.dumps(api.get("/v1/contacts", {"per_page": 100}).json())
+
+
+def test_list_total_above_the_cap_is_an_estimate_and_paging_needs_no_total(api, workspace, monkeypatch):
+    from django.db import connection
+
+    from contacts import counting
+
+    for i in range(7):
+        make_contact(workspace, first_name=f"Person{i:02d}")
+    monkeypatch.setattr(counting, "COUNT_CAP", 3)
+    first = api.get("/v1/contacts", {"per_page": 5}).json()
+    assert first["meta"]["total_exact"] is False and first["meta"]["has_more"] is True
+    # PostgreSQL: the planner's estimate (at least cap + 1); SQLite: the cap, a lower bound
+    assert first["meta"]["total"] >= (4 if connection.vendor == "postgresql" else 3)
+    second = api.get("/v1/contacts", {"per_page": 5, "page": 2}).json()
+    assert len(second["data"]) == 2 and second["meta"]["has_more"] is False
+    assert {c["id"] for c in first["data"]}.isdisjoint(c["id"] for c in second["data"])
+
+
+def test_list_count_reads_at_most_cap_plus_one_rows(api, workspace, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from contacts import counting
+
+    for i in range(4):
+        make_contact(workspace, first_name=f"Person{i:02d}")
+    monkeypatch.setattr(counting, "COUNT_CAP", 2)
+    with CaptureQueriesContext(connection) as queries:
+        api.get("/v1/contacts")
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 3" in sql for sql in counts), counts
 
 
 def test_list_search_matches_phone_typed_any_way(api, workspace):

@@ -113,3 +113,19 @@ def test_calls_list_query_count(client_logged_in, activity, django_assert_max_nu
     client_logged_in.get("/calls/")
     with django_assert_max_num_queries(8):
         client_logged_in.get("/calls/")
+
+
+def test_overview_counts_are_bounded_and_say_when_they_are_estimates(client_logged_in, workspace, monkeypatch):
+    from django.db import connection
+
+    from contacts import counting
+
+    for i in range(3):
+        make_contact(workspace, f"+1415555017{i}")
+    assert client_logged_in.get("/").context["stats"]["active_total"] == counting.Total(3)
+    monkeypatch.setattr(counting, "COUNT_CAP", 1)
+    response = client_logged_in.get("/")
+    active = response.context["stats"]["active_total"]
+    assert not active.exact
+    assert active.label in response.content.decode()
+    assert active.label.startswith("about " if connection.vendor == "postgresql" else "more than 1")

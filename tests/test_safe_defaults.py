@@ -88,6 +88,16 @@ def test_production_refuses_short_or_placeholder_secret_keys(key, message):
     assert len(key) < 20 or key not in result.stderr  # and never logs the key
 
 
+def test_production_keeps_database_connections_with_health_checks(tmp_path):
+    code = ("import django; django.setup(); from django.conf import settings; d = settings.DATABASES['default']; "
+            "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])")
+    result = run_python(code, DJANGO_SETTINGS_MODULE="smartalex.settings.production",
+                        SECRET_KEY=secrets.token_urlsafe(38), ALLOWED_HOSTS="contacts.example.com",
+                        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["600", "True"]
+
+
 def test_production_accepts_a_random_50_character_key(tmp_path):
     result = run_python("import django; django.setup(); print('started')",
                         DJANGO_SETTINGS_MODULE="smartalex.settings.production", SECRET_KEY=secrets.token_urlsafe(38),

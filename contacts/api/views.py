@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contacts import selectors, services
+from contacts.counting import bounded_count
 from contacts.filters import CallFilter, ContactFilter
 from contacts.imports import import_records
 from contacts.models import Campaign, Contact, DncEntry, DncSource, Workspace
@@ -74,10 +75,15 @@ def paging(request: Request) -> tuple[int, int]:
     return values["page"], min(values["per_page"], MAX_PER_PAGE)
 
 
-def page_of(queryset: QuerySet, page: int, per_page: int) -> tuple[list, int]:
-    total = selectors.list_count(queryset)
+def page_of(queryset: QuerySet, page: int, per_page: int) -> tuple[list, dict[str, Any]]:
+    """One page and its `meta`: the total is exact up to COUNT_CAP, above it an estimate (`total_exact` false);
+    `has_more` comes from one extra row, so paging never needs the exact total."""
+    total = bounded_count(queryset)
     start = (page - 1) * per_page
-    return (list(queryset[start:start + per_page]) if start < total else []), total
+    rows = list(queryset[start:start + per_page + 1]) if start < total.value or not total.exact else []
+    meta = {"total": total.value, "page": page, "per_page": per_page, "has_more": len(rows) > per_page,
+            "total_exact": total.exact}
+    return rows[:per_page], meta
 
 
 def contact_filter(workspace: Workspace, data: dict[str, Any]) -> QuerySet[Contact]:
@@ -108,9 +114,9 @@ class ContactsView(ApiView):
         keys = ("status", "search", "campaign_id", "company", "last_called_after", "last_called_before",
                 "created_after", "created_before")
         data = {k: request.query_params[k] for k in keys if request.query_params.get(k)}
-        rows, total = page_of(contact_filter(self.workspace(request), data), page, per_page)
+        rows, meta = page_of(contact_filter(self.workspace(request), data), page, per_page)
         return Response({"data": [s.contact_summary(c) for c in rows],
-                         "meta": {"total": total, "page": page, "per_page": per_page}})
+                         "meta": meta})
 
     @extend_schema(operation_id="contacts_create", request=s.ContactIn, responses={201: dict})
     def post(self, request: Request) -> Response:
@@ -281,9 +287,9 @@ class DncListView(ApiView):
     def get(self, request: Request) -> Response:
         page, per_page = paging(request)
         entries = DncEntry.objects.for_workspace(self.workspace(request)).order_by("-created_at", "-id")
-        rows, total = page_of(entries, page, per_page)
+        rows, meta = page_of(entries, page, per_page)
         return Response({"data": [s.dnc_entry(e) for e in rows],
-                         "meta": {"total": total, "page": page, "per_page": per_page}})
+                         "meta": meta})
 
     @extend_schema(operation_id="dnc_create", request=s.DncIn, responses={201: dict})
     def post(self, request: Request) -> Response:
@@ -331,9 +337,9 @@ class CampaignsView(ApiView):
         page, per_page = paging(request)
         campaigns = (Campaign.objects.for_workspace(self.workspace(request))
                      .annotate(n=Count("memberships")).order_by("-created_at", "-id"))
-        rows, total = page_of(campaigns, page, per_page)
+        rows, meta = page_of(campaigns, page, per_page)
         return Response({"data": [campaign_body(c, c.n) for c in rows],
-                         "meta": {"total": total, "page": page, "per_page": per_page}})
+                         "meta": meta})
 
     @extend_schema(operation_id="campaigns_create", request=s.CampaignIn, responses={201: dict})
     def post(self, request: Request) -> Response:
@@ -384,9 +390,9 @@ class CallsView(ApiView):
         calls = call_filter.qs.select_related("contact", "campaign").order_by("-created_at", "-id")
         if params.get("contact_id"):
             calls = calls.filter(contact__public_id=params["contact_id"])
-        rows, total = page_of(calls, page, per_page)
+        rows, meta = page_of(calls, page, per_page)
         return Response({"data": [s.call_full(c) for c in rows],
-                         "meta": {"total": total, "page": page, "per_page": per_page}})
+                         "meta": meta})
 
     @extend_schema(operation_id="calls_create", request=s.CallIn, responses={201: dict})
     def post(self, request: Request) -> Response:

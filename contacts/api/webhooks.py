@@ -122,9 +122,9 @@ class WebhookDeliveriesView(EndpointApiView):
         status = request.query_params.get("status") or None
         if status and status not in DeliveryStatus.values:
             raise serializers.ValidationError({"status": [f"One of {', '.join(DeliveryStatus.values)}."]})
-        rows, total = page_of(webhook_selectors.webhook_deliveries(endpoint, status=status), page, per_page)
+        rows, meta = page_of(webhook_selectors.webhook_deliveries(endpoint, status=status), page, per_page)
         return Response({"data": [delivery_body(d) for d in rows],
-                         "meta": {"total": total, "page": page, "per_page": per_page}})
+                         "meta": meta})
 
 
 class WebhookResendView(EndpointApiView):

@@ -4,11 +4,9 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -16,6 +14,7 @@ from contacts import selectors, services
 from contacts.campaigns.dialer import call_get_for_contact
 from contacts.compliance.consents import consent_state
 from contacts.compliance.decision import Decision, Target, decide_many
+from contacts.counting import BoundedPaginator
 from contacts.errors import CallNotAllowed
 from contacts.filters import ContactFilter
 from contacts.forms_dashboard import ContactForm, ReasonForm, SavedViewForm
@@ -26,12 +25,6 @@ from contacts.workspaces.permissions import Perm
 PAGE_SIZES = (20, 50, 100)
 
 
-class ListPaginator(Paginator):
-    """Paginator whose total of a very large list is briefly reused (see selectors.list_count)."""
-
-    @cached_property
-    def count(self) -> int:
-        return selectors.list_count(self.object_list)
 MORE_FILTERS = ("status", "campaign_id", "company", "last_called_after", "last_called_before", "created_after",
                 "created_before")  # behind the "Filters" button on phones
 LIST_STATE_KEYS = ("search", "status", "campaign_id", "company", "last_called_after", "last_called_before",
@@ -74,7 +67,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
     contact_filter = ContactFilter(request.GET, workspace=workspace)
     invalid = [] if contact_filter.is_valid() else contact_filter.invalid_values  # then the list has no rows
-    paginator = ListPaginator(contact_filter.qs, per_page(request))
+    paginator = BoundedPaginator(contact_filter.qs, per_page(request))
     page = paginator.get_page(request.GET.get("page"))
     state = list_query(request.GET)
     context = {
@@ -91,7 +84,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "more_filters": sum(1 for key in MORE_FILTERS if request.GET.get(key)),
     }
     unfiltered = not context["has_filters"] and not invalid
-    context["plan"] = selectors.plan_usage(workspace, used=paginator.count if unfiltered else None)
+    exact_total = paginator.total.value if unfiltered and paginator.total.exact else None
+    context["plan"] = selectors.plan_usage(workspace, used=exact_total)
     return render(request, "contacts/dashboard/contact_list.html", context, status=400 if invalid else 200)
 
 

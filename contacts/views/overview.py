@@ -23,6 +23,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             dataset["label"] = labels.label(dataset["label"], "outcome")  # "appointment_booked" -> words
         today = timezone.localdate()
         context.update(active_count=stats["active"], dnc_count=stats["dnc"],
-                       plan=plan_usage(workspace, used=stats["active"] + stats["dnc"]),
+                       plan=plan_usage(workspace, used=stats["active"] + stats["dnc"]
+                                       if stats["active_total"].exact and stats["dnc_total"].exact else None),
                        since_7=today - timedelta(days=7), since_30=today - timedelta(days=30))
     return render(request, "contacts/overview.html", context)

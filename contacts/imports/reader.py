@@ -99,7 +99,7 @@ def _latin1_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
 
 codecs.register_error("smartalex_cp1252", _cp1252_fallback)
 codecs.register_error("smartalex_latin1", _latin1_fallback)
-csv.field_size_limit(MAX_CELL_CHARS + 1)
+csv.field_size_limit(MAX_CELL_CHARS)  # the csv module refuses a larger cell (data_rows relies on it)
 
 
 @dataclass
@@ -237,9 +237,11 @@ def _is_blank(row: list[str]) -> bool:
 
 def is_junk_row(row: list[str], width: int) -> bool:
     """A line inside the table that is not a contact (blank, "Grand Totals", a footer)."""
-    filled = [c for c in row if c.strip()]
+    filled = [c for c in row if c and not c.isspace()]  # no stripped copies: this runs for every row
     if not filled:
         return True
+    if len(filled) > 2:
+        return False
     if width > 2 and len(row) == 1 and len(filled) == 1 and not any(ch.isdigit() for ch in filled[0][:3]):
         return True  # a title/footer line with no delimiter at all
     return len(filled) <= 2 and bool(_JUNK_ROW.match(filled[0]))
@@ -357,10 +359,13 @@ class OpenedTable:
         width = len(self.table.headers)
         number = 0
         limit = max_rows()
+        # The csv module already refuses a cell over the limit (csv.field_size_limit): check other formats only.
+        check = self.table.format != "csv"
         for position, (line, row) in enumerate(self._reader().records()):
             if position <= self.table.header_row:
                 continue
-            _check_cells(line, row)
+            if check:
+                _check_cells(line, row)
             if self.table.format != "vcard" and is_junk_row(row, width):
                 continue
             if len(row) < width:

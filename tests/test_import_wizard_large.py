@@ -226,3 +226,29 @@ def test_xlsx_limits_let_a_real_workbook_through_and_catch_a_total_past_the_limi
     with pytest.raises(reader.FileProblem) as problem:
         reader.open_table(reader.TableSource.from_bytes(_workbook_bytes(200), "ok.xlsx"))
     assert problem.value.code == "xlsx_too_large"
+
+
+def test_counting_a_file_reads_it_chunk_by_chunk_with_a_fixed_query_budget(client_logged_in, workspace, queued,
+                                                                           django_assert_max_num_queries):
+    batch = batch_of(upload(client_logged_in, "big.csv", big_csv()))
+    client_logged_in.get(f"/imports/{batch.public_id}/preview/")
+    # 20,002 rows in chunks of 5,000: per chunk one existing-numbers and one DNC query, plus progress writes.
+    with django_assert_max_num_queries(30):
+        run_worker(queued)
+    batch.refresh_from_db()
+    assert batch.preview_state["status"] == "done" and batch.preview_state["counts"]["new"] == ROWS
+
+
+def test_contact_table_keeps_its_search_triggers_without_duplicate_indexes(db):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite schema")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'contacts_contact'")
+        rows = cursor.fetchall()
+    triggers = {name for kind, name, _ in rows if kind == "trigger"}
+    assert {"contacts_contact_fts_ai", "contacts_contact_fts_ad", "contacts_contact_fts_au"} <= triggers
+    single = [name for kind, name, sql in rows if kind == "index" and sql and
+              re.search(r'\("(workspace_id|import_batch_id)"\)$', sql)]
+    assert single == ["contact_import_batch"]  # one index per leading column, not two

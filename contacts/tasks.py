@@ -11,7 +11,7 @@ import logging
 from django.db import transaction
 from django_tasks import task
 
-from contacts.imports import FileProblem, batch_run, batch_worker_lost, drafts_expire
+from contacts.imports import FileProblem, batch_run, batch_worker_lost, drafts_expire, preview_counts_run
 from contacts.imports.pipeline import ConcurrentRun
 from contacts.models import ImportBatch, ImportStatus
 from contacts.worker import runner
@@ -39,6 +39,20 @@ def run_import_batch(batch_id: str) -> dict:
         logger.info("import %s: %s", batch_id, exc)
         return {"status": "concurrent"}
     return {"status": ImportStatus.COMPLETED, **result.as_counts()}
+
+
+@task()
+def count_import_preview(batch_id: str, signature: str) -> dict:
+    """The wizard's whole-file preview counts for one mapping + options signature (read only, no writes)."""
+    batch = ImportBatch.objects.filter(public_id=batch_id).first()
+    if batch is None:
+        return {"status": "missing"}
+    state = preview_counts_run(batch, signature)
+    return {"status": "done" if state else "superseded", "rows": (state or {}).get("total")}
+
+
+def enqueue_preview_counts(batch: ImportBatch, signature: str) -> None:
+    count_import_preview.enqueue(batch.public_id, signature)
 
 
 def enqueue_import(batch: ImportBatch) -> None:

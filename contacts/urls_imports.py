@@ -9,6 +9,7 @@ urlpatterns = [
     path("<str:batch_id>/", imports.import_detail, name="import_detail"),
     path("<str:batch_id>/mapping/", imports.import_mapping, name="import_mapping"),
     path("<str:batch_id>/preview/", imports.import_preview, name="import_preview"),
+    path("<str:batch_id>/preview/counts/", imports.import_preview_counts, name="import_preview_counts"),
     path("<str:batch_id>/progress/", imports.import_progress, name="import_progress"),
     path("<str:batch_id>/errors.csv", imports.import_errors_csv, name="import_errors_csv"),
     path("<str:batch_id>/revert/", imports.import_revert, name="import_revert"),

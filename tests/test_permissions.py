@@ -102,6 +102,7 @@ DASHBOARD = {
     "import_detail": {"get": "view"},
     "import_mapping": {"get": "edit", "post": "edit"},
     "import_preview": {"get": "edit", "post": "edit"},
+    "import_preview_counts": {"get": "edit"},
     "import_progress": {"get": "view"},
     "import_errors_csv": {"get": "view"},
     "import_revert": {"get": "destroy", "post": "destroy"},

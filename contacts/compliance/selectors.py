@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connections, router
 from django.db.models import Count, Q, QuerySet
 
 from contacts import phone as phone_rules
@@ -25,16 +26,25 @@ def dnc_is_listed(workspace: Workspace, phone: str) -> bool:
 
 
 def dnc_numbers_among(workspace: Workspace, phones: Iterable[str]) -> set[str]:
-    """Which of these E.164 numbers are on the workspace's DNC list (chunked IN queries)."""
+    """Which of these E.164 numbers are on the workspace's DNC list (chunked IN queries).
+
+    Plain SQL: an import asks this for 5,000 numbers a chunk, and building the ORM's IN lookup costs more
+    than the query (each value goes through the field's preparation).
+    """
     found: set[str] = set()
-    batch: list[str] = []
-    for number in phones:
-        batch.append(number)
-        if len(batch) >= CHUNK:
-            found.update(DncEntry.objects.filter(workspace=workspace, phone__in=batch).values_list("phone", flat=True))
-            batch = []
-    if batch:
-        found.update(DncEntry.objects.filter(workspace=workspace, phone__in=batch).values_list("phone", flat=True))
+    phones = list(phones)
+    if not phones:
+        return found
+    connection = connections[router.db_for_read(DncEntry)]
+    table = connection.ops.quote_name(DncEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(phones), CHUNK):
+            batch = phones[start:start + CHUNK]
+            marks = ", ".join(["%s"] * len(batch))
+            # Quoted model metadata only; every value is a parameter.
+            cursor.execute(f"SELECT phone FROM {table} WHERE workspace_id = %s AND phone IN ({marks})",  # noqa: S608
+                           [workspace.pk, *batch])
+            found.update(row[0] for row in cursor.fetchall())
     return found
 
 

@@ -22,7 +22,9 @@ class ContactQuerySet(WorkspaceQuerySet):
 
 
 class Contact(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contacts")
+    # No single-column FK indexes: every index below (and the unique number) leads with workspace, and
+    # contact_import_batch covers import_batch; each extra index costs every imported row a B-tree insert.
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contacts", db_index=False)
     public_id = models.CharField(max_length=40, unique=True, default=new_contact_id, editable=False)
     phone = models.CharField(max_length=20, help_text="E.164")
     first_name = models.CharField(max_length=150, blank=True)
@@ -35,7 +37,8 @@ class Contact(models.Model):
     dnc_at = models.DateTimeField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     import_batch = models.ForeignKey(
-        "ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="created_contacts"
+        "ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="created_contacts",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,12 +1,16 @@
 """File imports as batches: store the upload, suggest a mapping, preview, run/resume, report errors, revert."""
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -160,20 +164,30 @@ class Preview:
         return [(key, VERDICT_LABELS[key], self.counts[key]) for key in VERDICT_LABELS if self.counts[key]]
 
 
+def _apply_plan_room(row: RowVerdict, remaining: int | None, limit: int | None) -> int | None:
+    """The preview's view of the plan limit: rows past the room left become over_limit."""
+    if row.verdict in (NEW, "dnc") and remaining is not None:
+        if remaining <= 0:
+            row.verdict, row.message = OVER_LIMIT, f"Past the plan's limit of {limit:,} contacts."
+        else:
+            remaining -= 1
+    return remaining
+
+
 def preview_file(workspace: Workspace, opened: OpenedTable, mapping: ColumnMapping, options: Options,
-                 sample: int = PREVIEW_ROWS) -> Preview:
-    """Every row's verdict (shown for the first `sample`), as the import would decide it, with no writes."""
+                 sample: int = PREVIEW_ROWS, on_chunk: Callable[[Preview], bool] | None = None) -> Preview:
+    """Every row's verdict (shown for the first `sample`), as the import would decide it, with no writes.
+
+    Reads the whole file: only the task worker calls it (preview_counts_run). `on_chunk` is called after
+    each chunk with the preview so far; returning False stops early.
+    """
     evaluator = Evaluator(workspace, options)
     preview = Preview()
     limit = workspace.contact_limit
     remaining = plan_room(workspace)
     for chunk in chunked(file_items(opened, mapping), CHUNK_SIZE):
         for row in evaluator.evaluate(chunk):
-            if row.verdict in (NEW, "dnc") and remaining is not None:
-                if remaining <= 0:
-                    row.verdict, row.message = OVER_LIMIT, f"Past the plan's limit of {limit:,} contacts."
-                else:
-                    remaining -= 1
+            remaining = _apply_plan_room(row, remaining, limit)
             preview.counts[row.verdict] += 1
             preview.result.add(row.verdict)
             if row.written and row.on_dnc:
@@ -182,7 +196,111 @@ def preview_file(workspace: Workspace, opened: OpenedTable, mapping: ColumnMappi
             if len(preview.rows) < sample:
                 preview.rows.append(row)
             _keep_sample(preview, row, sample)
+        if on_chunk is not None and on_chunk(preview) is False:
+            break
     return preview
+
+
+def preview_sample(workspace: Workspace, opened: OpenedTable, mapping: ColumnMapping, options: Options,
+                   sample: int = PREVIEW_ROWS) -> list[RowVerdict]:
+    """Verdicts of the first `sample` rows only: what the preview request may read of a file."""
+    evaluator = Evaluator(workspace, options)
+    chunk = list(islice(file_items(opened, mapping), sample))
+    remaining = plan_room(workspace)
+    rows = evaluator.evaluate(chunk) if chunk else []
+    for row in rows:
+        remaining = _apply_plan_room(row, remaining, workspace.contact_limit)
+    return rows
+
+
+# --- whole-file preview counts, computed by the task worker --------------------------------------
+
+PREVIEW_PROGRESS_EVERY = 0.5  # seconds between progress writes while counting
+SAMPLE_CELL_CHARS = 200  # stored sample rows keep this much of each cell (they are only shown)
+
+
+def preview_signature(batch: ImportBatch) -> str:
+    """What the counts depend on: the mapping and the options (not when the batch was queued)."""
+    options = {k: v for k, v in (batch.options or {}).items() if k != "queued_at"}
+    text = json.dumps([batch.column_mapping or {}, options], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def preview_state(batch: ImportBatch) -> dict[str, Any] | None:
+    """The stored counts (or their progress) for the batch's current mapping and options, if any."""
+    state = batch.preview_state or {}
+    return state if state.get("signature") == preview_signature(batch) else None
+
+
+def preview_counts_request(batch: ImportBatch, enqueue: Callable[[ImportBatch, str], None]) -> dict[str, Any]:
+    """Ask the worker to count the whole file for the current mapping and options (once per signature)."""
+    state = preview_state(batch)
+    if state is not None:
+        return state  # queued, running, done or failed (a broken file: counting it again cannot help)
+    signature = preview_signature(batch)
+    with transaction.atomic():
+        # Locked, so two tabs (or a double click) queue one count, not two.
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        current = preview_state(locked)
+        queue = locked.status == ImportStatus.PENDING and current is None
+        if queue:
+            locked.preview_state = {"signature": signature, "status": "queued", "rows_done": 0,
+                                    "total": locked.rows or None, "requested_at": timezone.now().isoformat()}
+            locked.save(update_fields=["preview_state"])
+    if queue:
+        enqueue(locked, signature)  # after the commit: a worker on another connection sees the request
+    batch.refresh_from_db(fields=["preview_state", "rows"])
+    return preview_state(batch) or locked.preview_state
+
+
+def _stored_row(row: RowVerdict) -> list[Any]:
+    cells = row.raw if isinstance(row.raw, list) else []
+    return [row.index, row.verdict, row.phone or "", (row.message or "")[:300], (row.raw_phone or "")[:100],
+            [str(c)[:SAMPLE_CELL_CHARS] for c in cells]]
+
+
+def stored_rows(rows: list[list[Any]]) -> list[RowVerdict]:
+    """Sample rows kept in preview_state, back as verdicts for the preview table."""
+    return [RowVerdict(index, verdict, phone or None, message, raw=cells, raw_phone=raw_phone)
+            for index, verdict, phone, message, raw_phone, cells in rows]
+
+
+def preview_counts_run(batch: ImportBatch, signature: str) -> dict[str, Any] | None:
+    """In the task worker: count every row's verdict, saving progress; stops when the mapping changed."""
+    def save(state: dict[str, Any]) -> bool:
+        return bool(ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PENDING,
+                                               preview_state__signature=signature).update(preview_state=state))
+
+    if preview_signature(batch) != signature or batch.status != ImportStatus.PENDING:
+        return None
+    base = {"signature": signature, "requested_at": (batch.preview_state or {}).get("requested_at")}
+    last = [0.0]
+
+    def progress(preview: Preview) -> bool:
+        now = time.monotonic()
+        if now - last[0] < PREVIEW_PROGRESS_EVERY:
+            return True
+        last[0] = now
+        return save({**base, "status": "running", "rows_done": preview.total, "total": batch.rows or None})
+
+    try:
+        opened = batch_table(batch)
+        mapping = batch_mapping(batch, opened.table.headers)
+        preview = preview_file(batch.workspace, opened, mapping, batch_options(batch), on_chunk=progress)
+    except FileProblem as exc:
+        save({**base, "status": "failed", "error": exc.message})
+        return None
+    state = {
+        **base, "status": "done", "rows_done": preview.total, "total": preview.total,
+        "counts": dict(preview.counts), "group_counts": dict(preview.group_counts),
+        "result": {**preview.result.as_counts(), "no_phone": preview.result.no_phone},
+        "samples": {group: [_stored_row(r) for r in rows] for group, rows in preview.samples.items()},
+        "finished_at": timezone.now().isoformat(),
+    }
+    if not save(state):
+        return None  # the mapping or options changed meanwhile: a newer count is on its way
+    ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PENDING).update(rows=preview.total)
+    return state
 
 
 def _keep_sample(preview: Preview, row: RowVerdict, sample: int) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any
 
 from django.db import connections, models
@@ -46,10 +47,18 @@ class FastInserter:
                 template.append(f.get_db_prep_save(f.get_default(), connection=self.connection))
         self.template = template
         self.convert = {f.attname: f for _, f in self.varying if f.attname in set(convert)}
+        # Parameters per row: the varying values (picked from the row dict in C by itemgetter), then the per-row
+        # defaults, then the constants as one tuple: a tuple concatenation per row instead of a Python loop.
+        self.varying_names = [f.attname for _, f in self.varying]
+        per_row_columns = [fields[i].column for i, _, _ in self.per_row]
+        constant_at = [i for i in range(len(fields)) if fields[i].attname not in varying
+                       and i not in {j for j, _, _ in self.per_row}]
+        self.constants = tuple(template[i] for i in constant_at)
+        ordered = [f.column for _, f in self.varying] + per_row_columns + [fields[i].column for i in constant_at]
         quote = self.connection.ops.quote_name
         table = quote(model._meta.db_table)
-        columns = ", ".join(quote(c) for c in self.columns)
-        marks = ", ".join(["%s"] * len(self.columns))
+        columns = ", ".join(quote(c) for c in ordered)
+        marks = ", ".join(["%s"] * len(ordered))
         # Quoted model metadata only; every value is a parameter.
         self.sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
 
@@ -64,29 +73,38 @@ class FastInserter:
         Values go to the driver as given, except for the `convert` columns (e.g. JSON), which are prepared
         per row: pass datetimes prepared with `prep`.
         """
-        varying = [(i, f.attname, self.convert.get(f.attname)) for i, f in self.varying]
-        per_row = list(self.per_row)
+        names = self.varying_names
         connection = self.connection
-        template = self.template
+        pick = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+        converted = [(j, name, self.convert[name]) for j, name in enumerate(names) if name in self.convert]
+        # A text default (a public id) goes to the driver as made; others through the field's preparation.
+        per_row = [make if isinstance(field, models.CharField) else
+                   (lambda make=make, field=field: field.get_db_prep_save(make(), connection=connection))
+                   for _, make, field in self.per_row]
+        one = per_row[0] if len(per_row) == 1 else None
+        constants = self.constants
         count = 0
         empty = {name: field.get_db_prep_save(field.get_default(), connection=connection)
                  for name, field in self.convert.items() if field.get_default() in ({}, [])}
 
-        def values() -> Iterable[list[Any]]:
+        def values() -> Iterable[tuple[Any, ...]]:
             nonlocal count
             for row in rows:
-                out = list(template)
-                for i, name, field in varying:
-                    value = row[name]
-                    if field is not None:
+                picked = pick(row)
+                if converted:
+                    picked = list(picked)
+                    for j, name, field in converted:
+                        value = picked[j]
                         # Empty JSON values repeat on most rows: prepare them once.
-                        value = empty[name] if not value and name in empty else \
+                        picked[j] = empty[name] if not value and name in empty else \
                             field.get_db_prep_save(value, connection=connection)
-                    out[i] = value
-                for i, make, field in per_row:
-                    out[i] = field.get_db_prep_save(make(), connection=connection)
+                    picked = tuple(picked)
+                if one is not None:
+                    picked += (one(),)
+                elif per_row:
+                    picked += tuple(make() for make in per_row)
                 count += 1
-                yield out
+                yield picked + constants
 
         with connection.cursor() as cursor:
             cursor.executemany(self.sql, values())

@@ -42,6 +42,9 @@ class ImportBatch(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # Touched at every checkpoint: a batch "processing" with an old heartbeat lost its worker.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The wizard's whole-file preview counts, computed by the task worker (never in a request) for one
+    # mapping + options signature: {"signature", "status", "rows_done", "total", "counts", ...}.
+    preview_state = models.JSONField(default=dict, blank=True)
 
     objects = WorkspaceQuerySet.as_manager()
 

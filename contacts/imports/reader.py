@@ -25,6 +25,14 @@ MAX_COLUMNS = 1000
 MAX_CELL_CHARS = 1_000_000  # a 1 MB cell is a broken file, not a contact
 SAMPLE_BYTES = 256 * 1024
 HEADER_SEARCH_ROWS = 30
+# XLSX parts (sheets, shared strings) are XML inside a ZIP: checked from the ZIP's directory before any parsing,
+# so a small file that expands to gigabytes (a zip bomb) is refused at once. Python's zipfile never inflates a
+# part past the size its directory declares, so the declared sizes are the real bound.
+XLSX_MAX_PART_BYTES = 400 * 1024 * 1024  # a 1,000,000-row sheet is about 150 MB of XML
+XLSX_MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+XLSX_MAX_RATIO = 100  # spreadsheet XML compresses 5-30x; bombs 1,000x and more
+XLSX_RATIO_MIN_BYTES = 10 * 1024 * 1024  # smaller parts may compress as well as they like
+DEFAULT_MAX_ROWS = 2_000_000
 DELIMITERS = (",", ";", "\t", "|")
 
 _BINARY_MAGIC = (
@@ -53,6 +61,32 @@ class FileProblem(Exception):
         self.message = message
 
 
+def max_rows() -> int:
+    """Data rows a file may have (IMPORT_MAX_ROWS); reading stops with FileProblem past it."""
+    from django.conf import settings
+
+    return int(getattr(settings, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+def check_xlsx_parts(archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook whose parts would expand past the size or compression-ratio limits (a zip bomb)."""
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        too_big = info.file_size > XLSX_MAX_PART_BYTES
+        if too_big or (info.file_size > XLSX_RATIO_MIN_BYTES and ratio > XLSX_MAX_RATIO):
+            what = f"expands to {info.file_size / 1_048_576:,.0f} MB" + ("" if too_big else
+                                                                        f", {ratio:,.0f} times its packed size")
+            raise FileProblem("xlsx_too_large", f"This Excel file is refused: its part {info.filename[:80]} {what} "
+                              f"(the limits are {XLSX_MAX_PART_BYTES // 1_048_576} MB and {XLSX_MAX_RATIO}:1). "
+                              "Save the sheet as CSV, or as a new .xlsx, and upload that file.")
+    if total > XLSX_MAX_TOTAL_BYTES:
+        raise FileProblem("xlsx_too_large", f"This Excel file is refused: it expands to {total / 1_048_576:,.0f} MB "
+                          f"(the limit is {XLSX_MAX_TOTAL_BYTES // 1_048_576} MB). Save the sheet as CSV and upload "
+                          "that file.")
+
+
 def _cp1252_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
     # Mixed files (UTF-8 with a few Windows-1252 bytes): read the odd bytes as Windows-1252, Latin-1 last.
     chunk = error.object[error.start:error.end]
@@ -65,7 +99,7 @@ def _latin1_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
 
 codecs.register_error("smartalex_cp1252", _cp1252_fallback)
 codecs.register_error("smartalex_latin1", _latin1_fallback)
-csv.field_size_limit(MAX_CELL_CHARS + 1)
+csv.field_size_limit(MAX_CELL_CHARS)  # the csv module refuses a larger cell (data_rows relies on it)
 
 
 @dataclass
@@ -203,9 +237,11 @@ def _is_blank(row: list[str]) -> bool:
 
 def is_junk_row(row: list[str], width: int) -> bool:
     """A line inside the table that is not a contact (blank, "Grand Totals", a footer)."""
-    filled = [c for c in row if c.strip()]
+    filled = [c for c in row if c and not c.isspace()]  # no stripped copies: this runs for every row
     if not filled:
         return True
+    if len(filled) > 2:
+        return False
     if width > 2 and len(row) == 1 and len(filled) == 1 and not any(ch.isdigit() for ch in filled[0][:3]):
         return True  # a title/footer line with no delimiter at all
     return len(filled) <= 2 and bool(_JUNK_ROW.match(filled[0]))
@@ -279,12 +315,17 @@ class _Reader:
         with self.source.open() as handle:
             data = io.BytesIO(handle.read()) if not hasattr(handle, "seek") else handle
             try:
+                with zipfile.ZipFile(data) as archive:
+                    check_xlsx_parts(archive)  # before openpyxl inflates anything
+                data.seek(0)
                 workbook = load_workbook(data, read_only=True, data_only=True)
             except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
                 raise FileProblem("not_a_table", "This ZIP file is not a readable Excel workbook (.xlsx).") from exc
             try:
                 sheet = workbook.active or workbook.worksheets[0]
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                # Stop reading at the row limit (with room for title, blank and junk lines).
+                last = 2 * max_rows() + HEADER_SEARCH_ROWS
+                for number, values in enumerate(sheet.iter_rows(max_row=last, values_only=True), start=1):
                     if values and len(values) > MAX_COLUMNS:
                         raise FileProblem("too_many_columns", f"Row {number} has {len(values):,} columns; at most "
                                           f"{MAX_COLUMNS:,} are supported.")
@@ -317,10 +358,14 @@ class OpenedTable:
         """(data row number from 1, cells padded/cut to the header width) for every contact row."""
         width = len(self.table.headers)
         number = 0
+        limit = max_rows()
+        # The csv module already refuses a cell over the limit (csv.field_size_limit): check other formats only.
+        check = self.table.format != "csv"
         for position, (line, row) in enumerate(self._reader().records()):
             if position <= self.table.header_row:
                 continue
-            _check_cells(line, row)
+            if check:
+                _check_cells(line, row)
             if self.table.format != "vcard" and is_junk_row(row, width):
                 continue
             if len(row) < width:
@@ -328,6 +373,9 @@ class OpenedTable:
             elif len(row) > width:
                 row = row[:width]
             number += 1
+            if number > limit:
+                raise FileProblem("too_many_rows", f"The file has more than {limit:,} contact rows (line {line}); "
+                                  "split it into smaller files and import each.")
             yield number, row
 
     def count_rows(self) -> int:
@@ -436,6 +484,8 @@ def _refuse_other_zips(source: TableSource) -> None:
         try:
             with zipfile.ZipFile(data) as archive:
                 names = [n for n in archive.namelist() if not n.endswith("/")]
+                if any(n.lower().startswith("xl/") for n in names):
+                    check_xlsx_parts(archive)
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise FileProblem("not_a_table", f"This is a damaged ZIP archive, not {READABLE}. {EXPORT_INSTEAD}") \
                 from exc

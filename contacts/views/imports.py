@@ -5,7 +5,9 @@ contacts.imports; the run itself is a django-tasks task (contacts.tasks).
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib import messages
@@ -25,6 +27,7 @@ from contacts.imports import (
     VERDICT_LABELS,
     ColumnMapping,
     FileProblem,
+    ImportResult,
     Options,
     RevertRefused,
     batch_can_resume,
@@ -38,7 +41,10 @@ from contacts.imports import (
     drafts_expire,
     error_report_csv,
     max_upload_bytes,
-    preview_file,
+    preview_counts_request,
+    preview_sample,
+    preview_state,
+    stored_rows,
     upload_create,
 )
 from contacts.imports.mapping import COUNTRY, IGNORE, METADATA, PHONE
@@ -286,13 +292,6 @@ def options_from_post(post, workspace: Workspace) -> tuple[Options, list[str]]:
                    campaign=campaign), errors
 
 
-def _remember_total(batch: ImportBatch, total: int) -> None:
-    """The preview counted the file: the queued page shows that count before the worker starts."""
-    if batch.rows != total:
-        ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PENDING).update(rows=total)
-        batch.rows = total
-
-
 def _preview_rows(verdicts, mapping: ColumnMapping, country: str) -> list[dict]:
     build = mapping.compile()
     rows = []
@@ -310,8 +309,41 @@ def _preview_rows(verdicts, mapping: ColumnMapping, country: str) -> list[dict]:
     return rows
 
 
+@dataclass
+class _Counts:
+    """Whole-file counts from the worker's preview_state, shaped as the template reads them."""
+
+    counts: Counter
+    total: int
+    result: ImportResult
+    group_counts: Counter
+    samples: dict[str, list]
+
+
+def _counts_from_state(state: dict | None) -> _Counts | None:
+    if not state or state.get("status") != "done":
+        return None
+    result = ImportResult(**{k: v for k, v in (state.get("result") or {}).items()
+                             if k in ImportResult.__dataclass_fields__})
+    return _Counts(counts=Counter(state.get("counts") or {}), total=int(state.get("total") or 0), result=result,
+                   group_counts=Counter(state.get("group_counts") or {}),
+                   samples={k: stored_rows(v) for k, v in (state.get("samples") or {}).items()})
+
+
+def _counting(batch: ImportBatch, state: dict | None) -> dict:
+    """Where the worker's count is: rows done, the total when known, waiting for a worker."""
+    state = state or {}
+    total = state.get("total") or None
+    done = int(state.get("rows_done") or 0)
+    return {"status": state.get("status") or "queued", "rows_done": done, "total": total,
+            "percent": min(99, round(100 * done / total)) if total else None, "error": state.get("error", ""),
+            "no_worker": state.get("status") == "queued" and not worker_alive()}
+
+
 @needs(Perm.EDIT)
 def import_preview(request: HttpRequest, batch_id: str) -> HttpResponse:
+    """Verdicts of the first rows at once (the only part of the file this request reads); the whole-file counts
+    come from the task worker and appear when it has them (htmx polls import_preview_counts)."""
     batch = _batch(request, batch_id)
     workspace = batch.workspace
     if not _editable(request, batch):
@@ -333,29 +365,50 @@ def import_preview(request: HttpRequest, batch_id: str) -> HttpResponse:
                 return _start(request, batch)
             return redirect("import_preview", batch_id=batch.public_id)
     try:
-        preview = preview_file(workspace, opened, mapping, options)
+        first_rows = preview_sample(workspace, opened, mapping, options)
     except FileProblem as exc:
         messages.error(request, f"{exc.message} Upload a corrected file.")
         return redirect("import_new")
-    _remember_total(batch, preview.total)
+    state = preview_counts_request(batch, tasks.enqueue_preview_counts) if not errors else preview_state(batch)
+    whole = _counts_from_state(state)
     country = workspace_country(workspace, options.default_country)
-    summary = [(key, VERDICT_LABELS[key], preview.counts[key], VERDICT_BADGES[key]) for key in VERDICT_LABELS
-               if preview.counts[key]]
     show = request.GET.get("show", "")
-    if show not in preview.samples:
+    if whole is None or show not in whole.samples:
         show = ""
-    shown = preview.samples[show] if show else preview.rows
+    shown = whole.samples[show] if show else first_rows
     context = {
-        "batch": batch, "preview": preview, "rows": _preview_rows(shown, mapping, country), "summary": summary,
-        "chips": [(key, name, preview.group_counts[key]) for key, name in PREVIEW_CHIPS], "show": show,
-        "shown_total": preview.group_counts[show] if show else preview.total,
-        "result": preview.result, "options": options, "errors": errors, "countries": _countries(),
-        "country": country, "campaigns": _campaigns(workspace), "workspace": workspace,
+        "batch": batch, "whole": whole, "counting": _counting(batch, state),
+        "rows": _preview_rows(shown, mapping, country), "show": show, "options": options, "errors": errors,
+        "countries": _countries(), "country": country, "campaigns": _campaigns(workspace), "workspace": workspace,
         "phone_headers": [mapping.headers[i] for i in mapping.phone_order],
         "country_headers": [mapping.headers[i] for i in mapping.columns_for(COUNTRY)],
-        "to_write": preview.result.imported + preview.result.updated,
     }
+    if whole is not None:
+        context.update(
+            result=whole.result, shown_total=whole.group_counts[show] if show else whole.total,
+            summary=[(key, VERDICT_LABELS[key], whole.counts[key], VERDICT_BADGES[key]) for key in VERDICT_LABELS
+                     if whole.counts[key]],
+            chips=[(key, name, whole.group_counts[key]) for key, name in PREVIEW_CHIPS],
+            to_write=whole.result.imported + whole.result.updated,
+        )
     return render(request, "contacts/imports/preview.html", context, status=400 if errors else 200)
+
+
+@needs(Perm.EDIT)
+@require_GET
+def import_preview_counts(request: HttpRequest, batch_id: str) -> HttpResponse:
+    """The counting progress (polled by htmx); once the counts are in, the page reloads to show them."""
+    batch = _batch(request, batch_id)
+    state = preview_state(batch)
+    if batch.status != ImportStatus.PENDING or (state or {}).get("status") in ("done", "failed"):
+        url = reverse("import_preview", args=[batch.public_id])
+        response = HttpResponse(f'<a href="{url}">The counts are ready: show them</a>')
+        response["HX-Refresh"] = "true"  # htmx reloads the page, which then shows the counts
+        return response
+    response = render(request, "contacts/imports/_preview_counting.html",
+                      {"batch": batch, "counting": _counting(batch, state)})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _start(request: HttpRequest, batch: ImportBatch) -> HttpResponse:

@@ -11,9 +11,21 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from contacts.api import serializers as s
 from contacts.webhooks.services import subscribers, webhook_emit, webhook_emit_many
 from contacts.workspaces.models import Workspace
+
+
+class _Serializers:
+    """contacts.api.serializers, imported on first use: it pulls in DRF (and requests), half a second of start-up
+    that `import_contacts` and other commands which send no webhook never need."""
+
+    def __getattr__(self, name: str) -> Any:
+        from contacts.api import serializers
+
+        return getattr(serializers, name)
+
+
+s = _Serializers()
 
 # A call in one of these states has ended; `call.completed` carries it with its outcome.
 FINAL_CALL_STATUSES = frozenset({"completed", "no_answer", "busy", "voicemail", "failed", "canceled"})

@@ -16,7 +16,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from contacts.api.serializers import contact_summary
 from contacts.compliance.audit import Actor, actor_fields, record_event
 from contacts.errors import ServiceError, ValidationFailed
 from contacts.webhooks import destinations
@@ -227,4 +226,11 @@ def contact_event_emit(*, contact, name: str, actor: Actor = None) -> int:
         raise ValidationFailed("name: use 1-100 letters, digits and _ . : - (e.g. appointment_booked).",
                                details={"name": ["Use 1-100 letters, digits and _ . : -."]})
     return webhook_emit_many(workspace=contact.workspace, event_type="contact.event",
-                             items=[{"name": name, "contact": contact_summary(contact)}])
+                             items=[{"name": name, "contact": _contact_summary(contact)}])
+
+
+def _contact_summary(contact) -> dict[str, Any]:
+    # Imported when used: the API serializers pull in DRF, which commands that send no webhook never need.
+    from contacts.api.serializers import contact_summary
+
+    return contact_summary(contact)

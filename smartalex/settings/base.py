@@ -145,6 +145,7 @@ SPECTACULAR_SETTINGS = {
 
 # Upload limit for CSV/XLSX imports (bytes).
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 2_000_000))  # data rows per file; reading stops past it
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Outbound webhooks: destinations on loopback/private/link-local networks are refused unless this is true

@@ -9,7 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts import services
-from contacts.imports import Options, batch_configure, batch_mapping, import_records, upload_create
+from contacts.imports import (
+    Options,
+    batch_configure,
+    batch_mapping,
+    import_records,
+    preview_signature,
+    upload_create,
+)
 from contacts.models import Contact, DncEntry, ImportBatch, Plan, Role
 from contacts.webhooks.services import webhook_endpoint_create
 from tests.factories import make_contact, make_user
@@ -57,12 +64,19 @@ def build_world(workspace) -> dict:
     draft, opened = upload_create(workspace=workspace, actor=owner,
                                   upload=SimpleUploadedFile("mailchimp_audience_export.csv", WIZARD_CSV.encode()))
     batch_configure(draft, mapping=batch_mapping(draft, opened.table.headers), options=Options(), actor=owner)
+    # A second upload whose whole-file count the worker is still computing (the preview's progress state).
+    counting, opened = upload_create(workspace=workspace, actor=owner,
+                                     upload=SimpleUploadedFile("big_list_still_counting.csv", WIZARD_CSV.encode()))
+    batch_configure(counting, mapping=batch_mapping(counting, opened.table.headers), options=Options(), actor=owner)
+    counting.refresh_from_db()
+    ImportBatch.objects.filter(pk=counting.pk).update(preview_state={
+        "signature": preview_signature(counting), "status": "running", "rows_done": 120_000, "total": 1_200_000})
     entry = DncEntry.objects.for_workspace(workspace).get(phone="+12125550199")
     target = people[5]
     endpoint, _secret = webhook_endpoint_create(workspace=workspace, url="https://crm.example.com/hooks/smartalex",
                                                 description="CRM sync", actor=owner)
     return {"owner": owner, "people": people, "spring": spring, "done": done.batch, "draft": draft,
-            "entry": entry, "target": target, "endpoint": endpoint}
+            "counting": counting, "entry": entry, "target": target, "endpoint": endpoint}
 
 
 def page_paths(world: dict) -> list[tuple[str, str]]:
@@ -90,6 +104,7 @@ def page_paths(world: dict) -> list[tuple[str, str]]:
         ("import-mapping", reverse("import_mapping", args=[draft.public_id])),
         ("import-preview", reverse("import_preview", args=[draft.public_id])),
         ("import-preview-invalid", reverse("import_preview", args=[draft.public_id]) + "?show=invalid"),
+        ("import-preview-counting", reverse("import_preview", args=[world["counting"].public_id])),
         ("import-result", reverse("import_detail", args=[done.public_id])),
         ("import-revert", reverse("import_revert", args=[done.public_id])),
         ("dnc", "/dnc/"),

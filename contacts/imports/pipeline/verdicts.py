@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connections, router
 
 from contacts import phone as phone_rules
 from contacts import services
@@ -233,7 +234,8 @@ class Evaluator:
                 return RowVerdict(index, INVALID_DATA, e164, "metadata must be an object of key-value pairs.",
                                   "metadata", raw=raw, raw_phone=raw_phone)
             values["metadata"] = _scrub(metadata)
-        consent, revoked, problem = consent_cells(record)
+        consent, revoked, problem = consent_cells(record) if ("consent" in record or "consent_revoked" in record) \
+            else ("", None, None)
         if problem:
             return RowVerdict(index, INVALID_DATA, e164, problem[1], problem[0], raw=raw, raw_phone=raw_phone)
         key = int(e164[1:])  # an int takes half the memory of the string in a big preview
@@ -276,14 +278,13 @@ class Evaluator:
         if not phones:
             return {}, set()
         phones = _padded(phones)
-        contacts = Contact.objects.for_workspace(self.workspace).filter(phone__in=phones).order_by()
         existing: dict[str, Contact | tuple[int, int | None]]
         if self.options.update_existing:
+            contacts = Contact.objects.for_workspace(self.workspace).filter(phone__in=phones).order_by()
             existing = {c.phone: c for c in contacts.only("pk", "phone", "status", "import_batch_id",
                                                            *UPDATABLE_FIELDS)}
         else:
-            existing = {phone: (pk, batch) for phone, pk, batch in
-                        contacts.values_list("phone", "pk", "import_batch_id")}
+            existing = _existing_numbers(self.workspace, phones)
         return existing, services.dnc_numbers_among(self.workspace, phones)
 
     def evaluate(self, chunk: list[tuple[int, Mapping[str, object], Any]],
@@ -335,6 +336,22 @@ def _plainly_valid_email(value: str) -> bool:
 
 
 LOOKUP_BUCKET = 500  # a few query shapes only (services.dnc splits at 2,000, a multiple)
+
+
+def _existing_numbers(workspace: Workspace, phones: list[str]) -> dict[str, tuple[int, int | None]]:
+    """{phone: (contact id, import batch id)} for the numbers the workspace already holds: one plain query.
+
+    The ORM's `phone__in` over 5,000 values spends more Python preparing each value than SQLite spends on the
+    query; every import chunk asks this.
+    """
+    connection = connections[router.db_for_read(Contact)]
+    table = connection.ops.quote_name(Contact._meta.db_table)
+    marks = ", ".join(["%s"] * len(phones))
+    with connection.cursor() as cursor:
+        # Quoted model metadata only; every value is a parameter.
+        cursor.execute(f"SELECT phone, id, import_batch_id FROM {table} "  # noqa: S608
+                       f"WHERE workspace_id = %s AND phone IN ({marks})", [workspace.pk, *phones])
+        return {phone: (pk, batch) for phone, pk, batch in cursor.fetchall()}
 
 
 def _padded(phones: list[str]) -> list[str]:

@@ -53,14 +53,14 @@ def test_header_export_follows_live_search(page, screenshot, workspace):
     expect(export).to_have_text("Export 8 contacts")
     screenshot("mass-01-live-search-export")
     rows = downloaded_rows(page, export)
-    assert len(rows) == 8 and {r["last_name"] for r in rows} == {"Archer"}
+    assert len(rows) == 8 and {r["Last name"] for r in rows} == {"Archer"}
 
     page.get_by_label("Status").select_option("dnc")  # a second live change
     expect(page.get_by_test_id("total")).to_contain_text("1 contact matches")
     page.wait_for_load_state("networkidle")
     expect(export).to_have_text("Export 1 contact")
     rows = downloaded_rows(page, export)
-    assert [r["contact_status"] for r in rows] == ["dnc"]
+    assert [r["Contact status"] for r in rows] == ["dnc"]
 
 
 def test_campaign_add_confirms_then_undo(page, screenshot, workspace):

@@ -65,8 +65,8 @@ __all__ = [
     "AppendOnlyQuerySet", "AuditEvent", "Call", "CallDirection", "CallStatus", "Campaign", "CampaignAdd",
     "CampaignMembership", "CampaignStatus", "Contact", "ContactPhone", "ContactQuerySet", "ContactStatus", "DncAction",
     "DncAuditLog", "DncEntry", "DncSource", "ImportBatch", "ImportMappingMemory", "ImportRow", "ImportRowOutcome",
-    "ImportStatus", "Membership", "PhoneLabel", "PhoneValidation", "Plan", "Role", "SavedView", "Sentiment", "Workspace",
-    "WorkerHeartbeat", "WorkspaceQuerySet", "hash_api_key", "new_call_id", "new_campaign_id", "new_contact_id",
-    "new_import_id", "new_public_id",
+    "ImportStatus", "Membership", "PhoneLabel", "PhoneValidation", "Plan", "Role", "SavedView", "Sentiment",
+    "Workspace", "WorkerHeartbeat", "WorkspaceQuerySet", "hash_api_key", "new_call_id", "new_campaign_id",
+    "new_contact_id", "new_import_id", "new_public_id",
 ]
 __all__ += ["DeliveryStatus", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent"]

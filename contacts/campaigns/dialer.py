@@ -39,6 +39,7 @@ from contacts.compliance.decision import Target, decide_many
 from contacts.compliance.models import DncEntry, DncSource
 from contacts.compliance.startcheck import exclude_refused
 from contacts.contacts.models import Contact, ContactStatus
+from contacts.contacts.numbers import dial_numbers
 from contacts.errors import NotFound, ValidationFailed
 from contacts.webhooks import events as webhook_events
 from contacts.workspaces.models import Workspace
@@ -122,7 +123,9 @@ def calls_claim(
             rows = list(candidates.select_related("contact", "campaign")[: wanted * 2])
             if not rows:
                 break
-            dial = {c.pk: (c.contact.phone if c.contact_id else c.phone) for c in rows}
+            # A contact's first number not on the DNC list (all listed: the primary, which the decision refuses).
+            numbers = dial_numbers(workspace, [c.contact_id for c in rows if c.contact_id])
+            dial = {c.pk: ((numbers.get(c.contact_id) or c.contact.phone) if c.contact_id else c.phone) for c in rows}
             verdicts = dict(zip((c.pk for c in rows), decide_many(workspace=workspace, at=now, targets=[
                 Target(phone=dial[c.pk], metadata=c.contact.metadata if c.contact_id else None, campaign=c.campaign,
                        contact_dnc=bool(c.contact_id and c.contact.is_dnc)) for c in rows]), strict=True))

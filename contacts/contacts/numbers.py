@@ -96,7 +96,8 @@ def _holders(workspace: Workspace, e164s: Iterable[str], exclude: Contact | None
 
 
 def _clash(e164: str, holder: str) -> DuplicatePhone:
-    return DuplicatePhone(f"A contact with {e164} already exists.", details={"phone": e164, "existing_id": holder})
+    return DuplicatePhone(f"A contact with {e164} already exists.",
+                          details={"phone": e164, "existing_id": holder, "field": "phones"})
 
 
 def check_free(workspace: Workspace, e164s: Sequence[str], exclude: Contact | None = None) -> None:
@@ -167,10 +168,11 @@ def contacts_sync_dnc(contacts: QuerySet[Contact], now: datetime | None = None, 
     contact ids; a fixed number of queries whatever their number. `listing=True` (numbers were only added to the
     list) looks only for new DNC contacts, `False` (only removed) only for reactivated ones."""
     now = now or timezone.now()
+    contacts = contacts.order_by()
     to_dnc = [] if listing is False else list(
-        contacts.filter(status=ContactStatus.ACTIVE).exclude(_callable_number()).order_by().values_list("pk", flat=True))
+        contacts.filter(status=ContactStatus.ACTIVE).exclude(_callable_number()).values_list("pk", flat=True))
     to_active = [] if listing is True else list(
-        contacts.filter(status=ContactStatus.DNC).filter(_callable_number()).order_by().values_list("pk", flat=True))
+        contacts.filter(status=ContactStatus.DNC).filter(_callable_number()).values_list("pk", flat=True))
     if to_dnc:
         Contact.objects.filter(pk__in=to_dnc).update(status=ContactStatus.DNC, dnc_at=now, updated_at=now)
     if to_active:

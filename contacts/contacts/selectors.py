@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from contacts import phone as phone_rules
-from contacts.contacts.models import Contact
+from contacts.contacts.models import Contact, ContactPhone
 from contacts.errors import ContactNotFound
 from contacts.workspaces.models import Workspace
 from contacts.workspaces.rules import workspace_country
@@ -54,11 +54,19 @@ def contact_search(queryset: QuerySet[Contact], term: str, *, workspace: Workspa
         else:
             for d in phone_digits:
                 phone |= Q(phone__contains=d)
+        # Additional numbers (ContactPhone rows that are not the primary) match the same digits.
+        extra = ContactPhone.objects.filter(is_primary=False)
+        if workspace is not None:
+            extra = extra.filter(workspace=workspace)
+        extra_match = Q()
+        for d in phone_digits:
+            extra_match |= Q(e164__contains=d)
+        phone |= Q(pk__in=extra.filter(extra_match).values("contact_id"))
         if workspace is not None:
             # Lenient on purpose: a search should find a stored number even under strict workspaces.
             e164, _ = phone_rules.e164_or_reason(term, workspace_country(workspace), phone_rules.LENIENT)
             if e164:
-                phone |= Q(phone=e164)
+                phone |= Q(phone=e164) | Q(pk__in=extra.filter(e164=e164).values("contact_id"))
     if fts_text and fts_phone and len(long_words) == len(words):
         # One index lookup for "every word matches" OR "the digits match the number".
         return queryset.filter(_fts_ids(f"({fts_text}) OR {fts_phone}") | phone)

@@ -23,6 +23,7 @@ from contacts.workspaces.models import Workspace
 from contacts.workspaces.rules import normalize_for_workspace
 
 MAX_ADDITIONAL = 20
+NUMBERS_ADDED = "__numbers_added"  # key of an import row's `previous`: numbers the update added to the contact
 
 
 @dataclass(frozen=True)

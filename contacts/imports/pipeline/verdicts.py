@@ -250,11 +250,14 @@ class Evaluator:
             return RowVerdict(index, INVALID_DATA, e164, problem[1], problem[0], raw=raw, raw_phone=raw_phone)
         extra = _labelled(record, more[0] if more else ())
         keys = [int(e164[1:]), *(int(n[1:]) for n, _ in extra)]  # an int takes half the memory of the string
-        for key, number in zip(keys, (e164, *(n for n, _ in extra)), strict=True):
-            if key in self.seen:
-                return RowVerdict(index, DUPLICATE_IN_FILE, e164, f"{number} appears earlier in this import.",
-                                  "phone", raw=raw, raw_phone=raw_phone)
+        repeated = next((number for key, number in zip(keys, (e164, *(n for n, _ in extra)), strict=True)
+                         if key in self.seen), None)
+        # Every number of the row counts as seen, a duplicate's too: a later row sharing only its new number is
+        # a duplicate as well (and cannot collide with a number an update is adding to an existing contact).
         self.seen.update(keys)
+        if repeated is not None:
+            return RowVerdict(index, DUPLICATE_IN_FILE, e164, f"{repeated} appears earlier in this import.",
+                              "phone", raw=raw, raw_phone=raw_phone)
         return RowVerdict(index, NEW, e164, values=values, raw=raw, raw_phone=raw_phone, consent=consent,
                           revoked=revoked, extra=extra)
 

@@ -151,6 +151,10 @@ class DncIn(StrictSerializer):
 
 class MergeIn(StrictSerializer):
     source_id = serializers.CharField(max_length=60)
+    keep = serializers.DictField(
+        child=serializers.CharField(), required=False, allow_null=True,
+        help_text='Field by field, whose value stays: {"email": "source", "phone": "target", ...} for phone, '
+                  "first_name, last_name, email, company, title. Default: this contact's non-empty values.")
 
 
 class CampaignIn(StrictSerializer):

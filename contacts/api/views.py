@@ -258,7 +258,7 @@ class MergeView(ApiView):
         target = self.contact(request, contact_id)
         data = validated(s.MergeIn, request.data)
         source = self.contact(request, data["source_id"])
-        merged = services.contact_merge(target=target, source=source, actor=request.auth)
+        merged = services.contact_merge(target=target, source=source, actor=request.auth, keep=data.get("keep"))
         return Response({"data": {**contact_body(merged), "merged_id": data["source_id"]}})
 
 

@@ -58,6 +58,10 @@ def build_world(workspace) -> dict:
     batch_configure(draft, mapping=batch_mapping(draft, opened.table.headers), options=Options(), actor=owner)
     entry = DncEntry.objects.for_workspace(workspace).get(phone="+12125550199")
     target = people[5]
+    # Several numbers on the contact page, and a possible duplicate (same name and company) on the duplicates page.
+    services.contact_update(contact=target, data={"phones": [{"number": "+1 718 201 9005", "label": "work"},
+                                                             {"number": "+1 718 201 9105", "label": "home"}]})
+    services.contact_update(contact=people[16], data={"last_name": people[1].last_name})
     return {"owner": owner, "people": people, "spring": spring, "done": done.batch, "draft": draft,
             "entry": entry, "target": target}
 
@@ -70,6 +74,7 @@ def page_paths(world: dict) -> list[tuple[str, str]]:
         ("overview", "/"),
         ("contacts", "/contacts/"),
         ("contacts-filtered", "/contacts/?company=bayview&status=active"),
+        ("contact-duplicates", reverse("contact_duplicates")),
         ("contact-detail", reverse("contact_detail", args=[target.public_id])),
         ("contact-new", reverse("contact_create")),
         ("contact-edit", reverse("contact_edit", args=[target.public_id])),

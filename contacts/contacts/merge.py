@@ -84,8 +84,8 @@ def merge_plan(*, target: Contact, source: Contact, keep: dict | None = None) ->
         plan.values[name] = value
         if side == SOURCE and value != mine:
             plan.filled[name] = value
-        if other and other != value and name != "phone":
-            plan.noted[name] = other  # never lost: written into the notes
+        if other and other.casefold() != value.casefold() and name != "phone":
+            plan.noted[name] = other  # never lost: written into the notes (a case-only difference is not news)
     target_numbers = contact_numbers.all_numbers(target)
     source_numbers = contact_numbers.all_numbers(source)
     plan.numbers_added = [n for n in source_numbers if n not in target_numbers]

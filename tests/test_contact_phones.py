@@ -190,6 +190,24 @@ def test_call_now_and_claims_dial_the_first_number_not_listed(api, workspace, mo
     assert again.status_code == 201 and again.json()["data"]["phone"] == C
 
 
+def test_campaign_start_queues_a_member_with_one_callable_number_and_claims_dial_it(api, workspace, monkeypatch):
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    from contacts.campaigns import dialer
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 6, 15, 19, 0, tzinfo=UTC))  # noon in SF
+    campaign = services.campaign_create(workspace=workspace, name="Spring")
+    partly = make_contact(workspace, phone=A, phones=[B])
+    fully = make_contact(workspace, phone=C, phones=[D])
+    give_consent(workspace, B)
+    services.dnc_add_numbers(workspace=workspace, numbers=[A, C, D], reason="Asked")
+    services.campaign_add_contacts(campaign=campaign, contacts=Contact.objects.filter(pk__in=[partly.pk, fully.pk]))
+    assert dialer.campaign_start(campaign=campaign) == 1
+    [claimed] = dialer.calls_claim(workspace=workspace, limit=5)
+    assert claimed.call.contact_id == partly.pk and claimed.call.phone == B
+
+
 def test_call_now_refuses_when_every_number_is_listed(api, workspace):
     contact = make_contact(workspace, phone=A, phones=[B])
     services.dnc_add_numbers(workspace=workspace, numbers=[A, B], reason="Asked")

@@ -38,7 +38,7 @@ from contacts.compliance.consents import consent_revoke
 from contacts.compliance.decision import Target, decide_many
 from contacts.compliance.models import DncEntry, DncSource
 from contacts.compliance.startcheck import exclude_refused
-from contacts.contacts.models import Contact, ContactStatus
+from contacts.contacts.models import Contact, ContactPhone, ContactStatus
 from contacts.contacts.numbers import dial_numbers
 from contacts.errors import NotFound, ValidationFailed
 from contacts.webhooks import events as webhook_events
@@ -308,11 +308,14 @@ def _eligible_members(campaign: Campaign, now: datetime) -> QuerySet[CampaignMem
     attempted = (Call.objects.filter(campaign=campaign).exclude(status=CallStatus.CANCELED).order_by()
                  .values("contact_id").annotate(n=Count("*")).filter(n__gte=campaign.max_attempts)
                  .values("contact_id"))
-    listed = DncEntry.objects.filter(workspace_id=campaign.workspace_id, phone=OuterRef("contact__phone"))
+    # Checked against the list itself, not only the status: a member needs one number that is not listed (the
+    # claim dials the first such number).
+    listed = DncEntry.objects.filter(workspace_id=campaign.workspace_id, phone=OuterRef("e164"))
+    callable_number = ContactPhone.objects.filter(contact_id=OuterRef("contact_id")).exclude(Exists(listed))
     members = exclude_refused(
         CampaignMembership.objects.filter(campaign=campaign, contact__status=ContactStatus.ACTIVE), campaign, now)
     return (members
-            .exclude(Exists(listed))
+            .filter(Exists(callable_number))
             .exclude(contact_id__in=attempted)
             .exclude(Exists(Call.objects.filter(contact_id=OuterRef("contact_id"), status__in=ACTIVE_CALL_STATUSES)))
             .exclude(Exists(calls.exclude(status=CallStatus.CANCELED)

@@ -119,6 +119,13 @@ def test_search_finds_a_contact_by_an_additional_number(api, workspace):
     assert [c["id"] for c in found] == [contact.public_id]
 
 
+def test_dashboard_list_search_finds_a_contact_by_an_additional_number(client_logged_in, workspace):
+    contact = make_contact(workspace, phone=A, first_name="Grace", phones=[{"number": C, "label": "home"}])
+    make_contact(workspace, phone=B, first_name="Linus")
+    page = client_logged_in.get("/contacts/", {"search": "(415) 555-0123"}).content.decode()
+    assert contact.public_id in page and "Linus" not in page
+
+
 # --- the database ----------------------------------------------------------------------------------------------
 
 def test_the_database_keeps_one_number_per_workspace_whatever_the_path(workspace, other_workspace):

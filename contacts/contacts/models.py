@@ -106,7 +106,11 @@ class ContactPhone(models.Model):
                                     name="contactphone_one_primary"),
             models.CheckConstraint(condition=Q(label__in=["", *PhoneLabel.values]), name="contactphone_label_valid"),
         ]
-        indexes = [models.Index(fields=["contact", "position"], name="contactphone_contact")]
+        indexes = [
+            models.Index(fields=["contact", "position"], name="contactphone_contact"),
+            # Search scans only the additional numbers (the primary ones have the contact table's own indexes).
+            models.Index(fields=["workspace", "e164"], condition=Q(is_primary=False), name="contactphone_additional"),
+        ]
 
     def __str__(self) -> str:
         return self.e164

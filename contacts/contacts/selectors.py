@@ -54,19 +54,20 @@ def contact_search(queryset: QuerySet[Contact], term: str, *, workspace: Workspa
         else:
             for d in phone_digits:
                 phone |= Q(phone__contains=d)
-        # Additional numbers (ContactPhone rows that are not the primary) match the same digits.
-        extra = ContactPhone.objects.filter(is_primary=False)
-        if workspace is not None:
-            extra = extra.filter(workspace=workspace)
         extra_match = Q()
         for d in phone_digits:
             extra_match |= Q(e164__contains=d)
-        phone |= Q(pk__in=extra.filter(extra_match).values("contact_id"))
         if workspace is not None:
             # Lenient on purpose: a search should find a stored number even under strict workspaces.
             e164, _ = phone_rules.e164_or_reason(term, workspace_country(workspace), phone_rules.LENIENT)
             if e164:
-                phone |= Q(phone=e164) | Q(pk__in=extra.filter(e164=e164).values("contact_id"))
+                phone |= Q(phone=e164)
+                extra_match |= Q(e164=e164)
+        # Additional numbers match the same digits. Their contacts come as an id list from a partial index over
+        # the additional numbers only; nothing is added when none match, so the plan of a search is unchanged.
+        extra_ids = _additional_number_ids(workspace, extra_match)
+        if extra_ids:
+            phone |= Q(pk__in=extra_ids)
     if fts_text and fts_phone and len(long_words) == len(words):
         # One index lookup for "every word matches" OR "the digits match the number".
         return queryset.filter(_fts_ids(f"({fts_text}) OR {fts_phone}") | phone)
@@ -81,6 +82,15 @@ def contact_search(queryset: QuerySet[Contact], term: str, *, workspace: Workspa
 
 
 PG_PREFETCH_IDS = 5000
+EXTRA_NUMBER_IDS = 1000
+
+
+def _additional_number_ids(workspace: Workspace | None, condition: Q) -> list[int]:
+    """Contacts whose additional numbers match (at most EXTRA_NUMBER_IDS of them)."""
+    extra = ContactPhone.objects.filter(is_primary=False)
+    if workspace is not None:
+        extra = extra.filter(workspace=workspace)
+    return list(extra.filter(condition).order_by().values_list("contact_id", flat=True)[:EXTRA_NUMBER_IDS])
 
 
 def _pg_prefetched(queryset: QuerySet[Contact], matched: QuerySet[Contact]) -> QuerySet[Contact]:

@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-is_primary', 'position', 'id'],
-                'indexes': [models.Index(fields=['contact', 'position'], name='contactphone_contact')],
+                'indexes': [models.Index(fields=['contact', 'position'], name='contactphone_contact'), models.Index(condition=models.Q(('is_primary', False)), fields=['workspace', 'e164'], name='contactphone_additional')],
                 'constraints': [models.UniqueConstraint(fields=('workspace', 'e164'), name='contactphone_unique_workspace_number'), models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('contact',), name='contactphone_one_primary'), models.CheckConstraint(condition=models.Q(('label__in', ['', 'mobile', 'work', 'home', 'other'])), name='contactphone_label_valid')],
             },
         ),

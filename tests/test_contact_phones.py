@@ -303,6 +303,24 @@ def test_import_keeps_every_number_mobile_first_and_any_match_is_a_duplicate(wor
         [(D, "home")]
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 1000])
+@pytest.mark.parametrize("update", [False, True])
+def test_import_counts_do_not_depend_on_the_chunk_size(workspace, monkeypatch, chunk, update):
+    from contacts.imports.pipeline import run
+    monkeypatch.setattr(run, "CHUNK_SIZE", chunk)
+    make_contact(workspace, phone=D, consent=None)
+    result = run_csv(workspace, [
+        ["Ada", "(415) 555-0121", "", ""],
+        ["Ada", "(415) 555-0121", "(415) 555-0122", ""],  # duplicate of the first row, with a new number
+        ["Bea", "", "(415) 555-0122", ""],                # only that new number: a duplicate too
+        ["Dan", "(415) 555-0124", "", "(415) 555-0125"],  # an existing contact, with a new number
+        ["Eve", "", "", "(415) 555-0125"],                # only that number: a duplicate (skip) or of Dan (update)
+    ], update_existing=update)
+    assert (result.imported, result.duplicates_skipped, result.updated) == ((1, 3, 1) if update else (1, 4, 0))
+    numbers = list(ContactPhone.objects.values_list("e164", flat=True))
+    assert len(numbers) == len(set(numbers))
+
+
 def test_import_update_existing_merges_new_numbers_and_revert_takes_them_off(workspace, user):
     ada = make_contact(workspace, phone=A, first_name="Ada")
     result = run_csv(workspace, [["Ada L", "(415) 555-0122", "(415) 555-0121", ""]], update_existing=True)

@@ -191,6 +191,9 @@ class Evaluator:
         self.seen: set[int] = set()
         self.batch_id = batch_id
         self.updated_ids: set[int] = set()  # contacts this batch updated (a later row with the number: duplicate)
+        # Numbers of rows that were not written (duplicates), which the database therefore does not know: kept
+        # across chunks, so a later row sharing one is a duplicate whatever the chunk size. Usually a handful.
+        self.held_back: set[int] = set()
 
     def phone_job(self, record: Mapping[str, object]) -> tuple[list[object], str, str]:
         """What parsing this record's number needs: (candidates, region, mode)."""
@@ -251,7 +254,9 @@ class Evaluator:
         extra = _labelled(record, more[0] if more else ())
         keys = [int(e164[1:]), *(int(n[1:]) for n, _ in extra)]  # an int takes half the memory of the string
         repeated = next((number for key, number in zip(keys, (e164, *(n for n, _ in extra)), strict=True)
-                         if key in self.seen), None)
+                         if key in self.seen or key in self.held_back), None)
+        if repeated is not None:
+            self.held_back.update(k for k in keys if k not in self.seen)
         # Every number of the row counts as seen, a duplicate's too: a later row sharing only its new number is
         # a duplicate as well (and cannot collide with a number an update is adding to an existing contact).
         self.seen.update(keys)
@@ -278,7 +283,11 @@ class Evaluator:
                 row.existing_id, found_batch = found
             else:
                 row.existing_id, found_batch = found.pk, found.import_batch_id
+            if not self.options.update_existing:
+                # Not written: its numbers the database does not hold stay "seen" for later chunks.
+                self.held_back.update(int(n[1:]) for n in row.numbers if n not in existing)
             if self.batch_id is not None and (found_batch == self.batch_id or row.existing_id in self.updated_ids):
+                self.held_back.update(int(n[1:]) for n in row.numbers if n not in existing)
                 row.verdict, row.field = DUPLICATE_IN_FILE, "phone"
                 row.message = f"{row.phone} appears earlier in this import."
                 continue

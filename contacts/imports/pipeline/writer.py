@@ -63,10 +63,12 @@ class Writer:
     def write(self, evaluator: Evaluator, chunk: list[tuple[int, Mapping[str, object], Any]],
               parsed: list[tuple[str | None, str, str]] | None = None) -> list[RowVerdict]:
         for attempt in range(3):
+            held_back = set(evaluator.held_back)  # a failed attempt must not leave its rows' numbers behind
             try:
                 with transaction.atomic():
                     return self._write_once(evaluator, chunk, parsed)
             except IntegrityError:
+                evaluator.held_back = held_back
                 # Another import created one of these numbers between our lookup and insert: look again.
                 if attempt == 2:
                     raise

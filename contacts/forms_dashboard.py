@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
-from contacts.models import CampaignStatus, CampaignType, Role
+from contacts.models import CampaignStatus, CampaignType, PhoneLabel, Role
 
 
 class ContactForm(forms.Form):
@@ -17,6 +17,10 @@ class ContactForm(forms.Form):
     email = forms.EmailField(max_length=254, required=False)
     company = forms.CharField(max_length=200, required=False)
     title = forms.CharField(max_length=200, required=False, label="Job title")
+    other_numbers = forms.CharField(
+        required=False, label="Other numbers", widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line, then a label: mobile, work, home or other (e.g. 020 7946 0018 work).",
+    )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     custom_fields = forms.CharField(
         required=False, label="Custom fields", widget=forms.Textarea(attrs={"rows": 3}),
@@ -33,6 +37,24 @@ class ContactForm(forms.Form):
                 raise forms.ValidationError(f"Line {number}: write it as name = value.")
             fields[name.strip()[:100]] = value.strip()
         return fields
+
+    def clean_other_numbers(self) -> list[dict[str, str]]:
+        """Lines of "number [label]" as the API's `phones`; the numbers are checked by the service."""
+        numbers = []
+        for line in self.cleaned_data.get("other_numbers", "").splitlines():
+            words = line.replace(",", " ").split()
+            if not words:
+                continue
+            label = words[-1].lower() if words[-1].lower() in PhoneLabel.values else ""
+            number = " ".join(words[:-1] if label else words)
+            if not number:
+                raise forms.ValidationError(f"{line.strip()!r}: type the number before its label.")
+            numbers.append({"number": number, "label": label or PhoneLabel.OTHER})
+        return numbers
+
+    @staticmethod
+    def other_numbers_text(numbers: list) -> str:
+        return "\n".join(f"{n.number} {n.label}" for n in numbers)
 
     @staticmethod
     def custom_fields_text(metadata: dict) -> str:

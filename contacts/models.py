@@ -16,7 +16,7 @@ from contacts.workspaces.models import (  # noqa: I001 - dependency order
     new_import_id,
     new_public_id,
 )
-from contacts.contacts.models import Contact, ContactQuerySet, ContactStatus, SavedView
+from contacts.contacts.models import Contact, ContactPhone, ContactQuerySet, ContactStatus, PhoneLabel, SavedView
 from contacts.campaigns.models import (
     OUTCOME_DNC_REQUESTED,
     OUTCOME_REVOKED_CONSENT,
@@ -63,10 +63,10 @@ __all__ = [
     "ConsentRecord", "ConsentRevocation", "ConsentSource", "RegistryBlock", "RegistryKind", "RegistrySource",
     "RevocationChannel", "WorkspaceRule", "PLAN_CONTACT_LIMITS", "ApiKey", "AppendOnlyModel",
     "AppendOnlyQuerySet", "AuditEvent", "Call", "CallDirection", "CallStatus", "Campaign", "CampaignAdd",
-    "CampaignMembership", "CampaignStatus", "Contact", "ContactQuerySet", "ContactStatus", "DncAction",
+    "CampaignMembership", "CampaignStatus", "Contact", "ContactPhone", "ContactQuerySet", "ContactStatus", "DncAction",
     "DncAuditLog", "DncEntry", "DncSource", "ImportBatch", "ImportMappingMemory", "ImportRow", "ImportRowOutcome",
-    "ImportStatus", "Membership", "PhoneValidation", "Plan", "Role", "SavedView", "Sentiment", "Workspace",
-    "WorkerHeartbeat", "WorkspaceQuerySet", "hash_api_key", "new_call_id", "new_campaign_id", "new_contact_id",
-    "new_import_id", "new_public_id",
+    "ImportStatus", "Membership", "PhoneLabel", "PhoneValidation", "Plan", "Role", "SavedView", "Sentiment",
+    "Workspace", "WorkerHeartbeat", "WorkspaceQuerySet", "hash_api_key", "new_call_id", "new_campaign_id",
+    "new_contact_id", "new_import_id", "new_public_id",
 ]
 __all__ += ["DeliveryStatus", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent"]

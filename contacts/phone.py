@@ -310,12 +310,46 @@ def _e164(number: phonenumbers.PhoneNumber) -> str:
     return f"+{number.country_code}{phonenumbers.national_significant_number(number)}"
 
 
-def parse_candidates(items: list[tuple[list[object], str, str]]) -> list[tuple[str | None, str, str]]:
-    """first_e164 for many rows at once: [(candidates, region, mode)] -> [(E.164, reason, raw part)].
+def every_e164(
+    candidates: list[object], *, region: str, mode: str = STRICT
+) -> tuple[str | None, str, str, tuple[tuple[str, int], ...]]:
+    """first_e164's answer plus every further valid number of the row: ((E.164, candidate index), ...), repeats
+    left out. A row keeps all its numbers; the first valid one is its primary."""
+    first: str | None = None
+    first_error, first_raw = "", ""
+    extras: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for index, cell in enumerate(candidates):
+        if cell is None or cell == "":
+            continue
+        text = cell if isinstance(cell, str) else str(cell)
+        parts = (text,) if MULTI_VALUE_SEPARATOR not in text else split_numbers(text)
+        for part in parts:
+            part = part.strip()
+            if not part:
+                continue
+            e164, reason = e164_or_reason(part, region, mode)
+            if e164:
+                if first is None:
+                    first, first_raw = e164, part
+                elif e164 not in seen:
+                    extras.append((e164, index))
+                seen.add(e164)
+            elif not first_error and first is None:
+                first_error, first_raw = reason, part
+    if first is None:
+        return None, first_error or "No phone number", first_raw, ()
+    return first, "", first_raw, tuple(extras)
+
+
+def parse_candidates(
+    items: list[tuple[list[object], str, str]],
+) -> list[tuple[str | None, str, str, tuple[tuple[str, int], ...]]]:
+    """every_e164 for many rows at once: [(candidates, region, mode)] -> [(E.164, reason, raw part, extras)].
 
     Plain data in, plain data out, no Django: a bulk import runs this in a helper process.
     """
-    return [first_e164(candidates, region=region, mode=mode) for candidates, region, mode in items]
+    return [every_e164(candidates, region=region, mode=mode) for candidates, region, mode in items]
 
 
 def first_e164(

@@ -7,9 +7,11 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from contacts import phone as phone_rules
 from contacts import services
+from contacts.imports import ColumnMapping, TableSource, read_source
 from contacts.management.commands.import_contacts import Progress
-from contacts.models import CampaignMembership, Contact, ImportBatch, ImportRow
+from contacts.models import CampaignMembership, Contact, ContactPhone, ImportBatch, ImportRow
 from tests.conftest import sample_file
 from tests.factories import make_contact, make_workspace
 
@@ -45,6 +47,43 @@ def test_sample_imports_with_readme_counts_default_us(name):
     assert (batch.status, batch.source, batch.rows, batch.imported) == ("completed", "command", rows, imported)
     assert ImportRow.objects.filter(batch=batch, outcome="skipped").count() == duplicates + invalid
     assert f"{rows}/{rows} rows" in err
+
+
+def every_number_rule(name: str) -> tuple[int, int, int, int]:
+    """The README's rule with every number of a row kept, applied by hand to the file (default US, no country
+    column): a row whose numbers match any earlier row's number is a duplicate. (imported, duplicates, invalid,
+    additional numbers kept)."""
+    opened = read_source(TableSource.from_path(sample_file(name)))
+    build = ColumnMapping.auto(opened.table.headers).compile()
+    seen: set[str] = set()
+    imported = duplicates = invalid = extra = 0
+    for _, cells in opened.data_rows():
+        first, _, _, more = phone_rules.every_e164(build(cells)["phone"], region="US")
+        if first is None:
+            invalid += 1
+            continue
+        numbers = {first, *(n for n, _ in more)}
+        if numbers & seen:
+            duplicates += 1
+        else:
+            imported += 1
+            extra += len(more)
+        seen |= numbers
+    return imported, duplicates, invalid, extra
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_sample_counts_follow_the_every_number_rule(name):
+    """Keeping every number of a row (issue 13) leaves the README's counts as they are for these files; the rule,
+    applied by hand, and the import agree, and every further number of an imported row is kept."""
+    ws = make_workspace(f"rule-{name[:6]}")
+    counts, _ = run(sample_file(name), "--workspace", ws.slug, "--default-country", "US", "--ignore-country-column")
+    imported, duplicates, invalid, extra = every_number_rule(name)
+    assert (counts["imported"], counts["duplicates_skipped"], counts["invalid_skipped"]) == (
+        imported, duplicates, invalid)
+    assert ContactPhone.objects.filter(workspace=ws, is_primary=False).count() == extra
+    numbers = list(ContactPhone.objects.filter(workspace=ws).values_list("e164", flat=True))
+    assert len(numbers) == len(set(numbers)) == imported + extra
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

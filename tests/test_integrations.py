@@ -74,7 +74,10 @@ def test_merge_page_finds_compares_and_merges(client_logged_in, pair):
     compare = client_logged_in.get(compare_url)
     body = compare.content.decode()
     assert compare.status_code == 200
-    assert "ada@example.com" in body and "Acme Dental" in body and "filled" in body
+    assert "ada@example.com" in body and "Acme Dental" in body
+    # Field by field: the empty email is filled from the other record, the company stays this one's.
+    assert 'value="b" checked data-testid="keep-email-b"' in body
+    assert 'value="a" checked data-testid="keep-company-a"' in body
     assert Contact.objects.filter(pk=source.pk).exists()  # nothing changes before the confirmation
     done = client_logged_in.post(compare_url, follow=True)
     assert done.redirect_chain[-1][0] == reverse("contact_detail", args=[target.public_id])

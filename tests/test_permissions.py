@@ -76,6 +76,7 @@ DASHBOARD = {
     "dnc_audit": {"get": "view"},
     "dnc_audit_csv": {"get": "dnc_manage"},
     "contact_list": {"get": "view"},
+    "contact_duplicates": {"get": "view"},
     "contact_create": {"get": "edit", "post": "edit"},
     "contacts_export": {"get": "export", "post": "export"},
     "contacts_bulk": {"post": "view"},  # no action chosen; each action is checked in test_bulk_actions_by_role

@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from contacts import phone as phone_rules
+from contacts.contacts.numbers import additional_numbers
 from contacts.models import (
     Call,
     CallDirection,
@@ -31,7 +32,9 @@ def ts(value: datetime | None) -> str | None:
 
 
 def contact_summary(c: Contact) -> dict[str, Any]:
-    return {"id": c.public_id, "phone": c.phone, "first_name": c.first_name, "last_name": c.last_name,
+    """A contact on the wire; `phones` lists its additional numbers (prefetch `numbers` for a list)."""
+    return {"id": c.public_id, "phone": c.phone, "phones": [n.as_dict() for n in additional_numbers(c)],
+            "first_name": c.first_name, "last_name": c.last_name,
             "email": c.email, "company": c.company, "title": c.title, "status": c.status,
             "calls_count": c.calls_count, "last_called_at": ts(c.last_called_at), "created_at": ts(c.created_at)}
 
@@ -93,6 +96,10 @@ class ContactIn(StrictSerializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=10000)
     metadata = serializers.DictField(required=False, allow_null=True)
+    phones = serializers.ListField(
+        child=serializers.JSONField(), required=False, allow_null=True, max_length=20,
+        help_text='Additional numbers: [{"number": "+14155550100", "label": "mobile|work|home|other"}]. '
+                  "On update the list replaces the contact's additional numbers.")
     country = serializers.CharField(required=False, max_length=60, allow_blank=True, allow_null=True,
                                     help_text="Country hint for numbers without a country code.")
 
@@ -144,6 +151,10 @@ class DncIn(StrictSerializer):
 
 class MergeIn(StrictSerializer):
     source_id = serializers.CharField(max_length=60)
+    keep = serializers.DictField(
+        child=serializers.CharField(), required=False, allow_null=True,
+        help_text='Field by field, whose value stays: {"email": "source", "phone": "target", ...} for phone, '
+                  "first_name, last_name, email, company, title. Default: this contact's non-empty values.")
 
 
 class CampaignIn(StrictSerializer):

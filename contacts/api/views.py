@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, prefetch_related_objects
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers as drf
 from rest_framework.parsers import JSONParser
@@ -115,6 +115,7 @@ class ContactsView(ApiView):
                 "created_after", "created_before")
         data = {k: request.query_params[k] for k in keys if request.query_params.get(k)}
         rows, meta = page_of(contact_filter(self.workspace(request), data), page, per_page)
+        prefetch_related_objects(rows, "numbers")  # `phones` of the page in one query
         return Response({"data": [s.contact_summary(c) for c in rows],
                          "meta": meta})
 
@@ -227,6 +228,7 @@ class SearchView(ApiView):
             data["search"] = query
         queryset = contact_filter(self.workspace(request), data)
         rows = list(queryset[:limit + 1])
+        prefetch_related_objects(rows, "numbers")
         has_more = len(rows) > limit
         return Response({"data": [s.contact_summary(c) for c in rows[:limit]],
                          "meta": {"query": query, "limit": limit, "count": min(len(rows), limit),
@@ -262,7 +264,7 @@ class MergeView(ApiView):
         target = self.contact(request, contact_id)
         data = validated(s.MergeIn, request.data)
         source = self.contact(request, data["source_id"])
-        merged = services.contact_merge(target=target, source=source, actor=request.auth)
+        merged = services.contact_merge(target=target, source=source, actor=request.auth, keep=data.get("keep"))
         return Response({"data": {**contact_body(merged), "merged_id": data["source_id"]}})
 
 

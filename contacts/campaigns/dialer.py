@@ -38,7 +38,8 @@ from contacts.compliance.consents import consent_revoke
 from contacts.compliance.decision import Target, decide_many
 from contacts.compliance.models import DncEntry, DncSource
 from contacts.compliance.startcheck import exclude_refused
-from contacts.contacts.models import Contact, ContactStatus
+from contacts.contacts.models import Contact, ContactPhone, ContactStatus
+from contacts.contacts.numbers import dial_numbers
 from contacts.errors import NotFound, ValidationFailed
 from contacts.webhooks import events as webhook_events
 from contacts.workspaces.models import Workspace
@@ -122,7 +123,9 @@ def calls_claim(
             rows = list(candidates.select_related("contact", "campaign")[: wanted * 2])
             if not rows:
                 break
-            dial = {c.pk: (c.contact.phone if c.contact_id else c.phone) for c in rows}
+            # A contact's first number not on the DNC list (all listed: the primary, which the decision refuses).
+            numbers = dial_numbers(workspace, [c.contact_id for c in rows if c.contact_id])
+            dial = {c.pk: ((numbers.get(c.contact_id) or c.contact.phone) if c.contact_id else c.phone) for c in rows}
             verdicts = dict(zip((c.pk for c in rows), decide_many(workspace=workspace, at=now, targets=[
                 Target(phone=dial[c.pk], metadata=c.contact.metadata if c.contact_id else None, campaign=c.campaign,
                        contact_dnc=bool(c.contact_id and c.contact.is_dnc)) for c in rows]), strict=True))
@@ -305,11 +308,14 @@ def _eligible_members(campaign: Campaign, now: datetime) -> QuerySet[CampaignMem
     attempted = (Call.objects.filter(campaign=campaign).exclude(status=CallStatus.CANCELED).order_by()
                  .values("contact_id").annotate(n=Count("*")).filter(n__gte=campaign.max_attempts)
                  .values("contact_id"))
-    listed = DncEntry.objects.filter(workspace_id=campaign.workspace_id, phone=OuterRef("contact__phone"))
+    # Checked against the list itself, not only the status: a member needs one number that is not listed (the
+    # claim dials the first such number).
+    listed = DncEntry.objects.filter(workspace_id=campaign.workspace_id, phone=OuterRef("e164"))
+    callable_number = ContactPhone.objects.filter(contact_id=OuterRef("contact_id")).exclude(Exists(listed))
     members = exclude_refused(
         CampaignMembership.objects.filter(campaign=campaign, contact__status=ContactStatus.ACTIVE), campaign, now)
     return (members
-            .exclude(Exists(listed))
+            .filter(Exists(callable_number))
             .exclude(contact_id__in=attempted)
             .exclude(Exists(Call.objects.filter(contact_id=OuterRef("contact_id"), status__in=ACTIVE_CALL_STATUSES)))
             .exclude(Exists(calls.exclude(status=CallStatus.CANCELED)

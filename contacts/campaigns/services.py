@@ -16,6 +16,7 @@ from contacts.compliance.audit import Actor, actor_fields, record_event
 from contacts.compliance.calling import calling_window
 from contacts.compliance.consents import consent_revoke
 from contacts.compliance.decision import Decision, decide
+from contacts.contacts.numbers import dial_number
 from contacts.errors import (
     CallNotAllowed,
     ContactDnc,
@@ -235,11 +236,12 @@ def call_queue_outbound(
         return open_call
     if campaign is not None and campaign.workspace_id != workspace.pk:
         campaign = None
-    verdict = decide(workspace=workspace, phone=contact.phone, campaign=campaign, contact=contact, at=now)
+    number = dial_number(contact)  # the first of its numbers not on the DNC list
+    verdict = decide(workspace=workspace, phone=number, campaign=campaign, contact=contact, at=now)
     if not verdict.allowed:
         raise _refusal(contact, verdict, now)
     call = Call.objects.create(
-        workspace=workspace, contact=contact, campaign=campaign, phone=contact.phone,
+        workspace=workspace, contact=contact, campaign=campaign, phone=number,
         direction=CallDirection.OUTBOUND, status=CallStatus.QUEUED, decision=verdict.as_dict(),
         rules_version=verdict.rules_version,
     )

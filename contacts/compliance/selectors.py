@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from contacts import phone as phone_rules
 from contacts.compliance.models import AuditEvent, DncAuditLog, DncEntry
-from contacts.contacts.models import Contact
+from contacts.contacts.models import Contact, ContactPhone
 from contacts.workspaces.models import Workspace
 from contacts.workspaces.rules import parse_for_workspace
 
@@ -78,12 +78,14 @@ def dnc_search(workspace: Workspace, term: str = "") -> QuerySet[DncEntry]:
 
 
 def dnc_contacts_by_phone(workspace: Workspace, phones: Iterable[str]) -> dict[str, Contact]:
-    """The contact holding each of these numbers (a number belongs to one contact per workspace): one query."""
-    contacts = (
-        Contact.objects.for_workspace(workspace).filter(phone__in=list(phones))
-        .only("public_id", "phone", "first_name", "last_name", "email", "company", "status")
+    """The contact holding each of these numbers, as its primary or an additional number (a number belongs to one
+    contact per workspace): one query."""
+    rows = (
+        ContactPhone.objects.filter(workspace=workspace, e164__in=list(phones)).select_related("contact")
+        .only("e164", "contact__public_id", "contact__phone", "contact__first_name", "contact__last_name",
+              "contact__email", "contact__company", "contact__status")
     )
-    return {contact.phone: contact for contact in contacts}
+    return {row.e164: row.contact for row in rows}
 
 
 def dnc_audit_actor_labels(workspace: Workspace, limit: int = 200) -> list[str]:

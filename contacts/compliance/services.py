@@ -1,7 +1,8 @@
 """The Do-Not-Call list: the one place a number becomes DNC or is reactivated.
 
-A contact is `dnc` exactly when its workspace has a DncEntry for its number; every change to
-the list goes through here and updates contacts in the same transaction.
+A contact is `dnc` exactly when its workspace has a DncEntry for every one of its numbers (primary and
+additional, contacts.contacts.numbers); every change to the list goes through here and updates contacts in the
+same transaction.
 """
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from django.utils import timezone
 
 from contacts.compliance.audit import Actor, actor_fields, record_event
 from contacts.compliance.dnc_files import DncRow, DncSummary, classify, pasted_rows
-from contacts.compliance.selectors import dnc_entry_for
+from contacts.compliance.selectors import dnc_entry_for, dnc_numbers_among
+from contacts.contacts.numbers import all_numbers, contacts_sync_dnc, holders_of, numbers_of
 from contacts.errors import NotFound, ValidationFailed
 from contacts.models import (
     Contact,
+    ContactPhone,
     ContactStatus,
     DncAction,
     DncAuditLog,
@@ -70,10 +73,7 @@ def dnc_add_number(
             )
     except IntegrityError:  # added concurrently
         return DncEntry.objects.get(workspace=workspace, phone=e164)
-    affected = (
-        Contact.objects.filter(workspace=workspace, phone=e164, status=ContactStatus.ACTIVE)
-        .update(status=ContactStatus.DNC, dnc_at=entry.created_at, updated_at=timezone.now())
-    )
+    affected = len(contacts_sync_dnc(holders_of(workspace, [e164]), now=entry.created_at, listing=True)[0])
     DncAuditLog.objects.create(
         workspace=workspace, phone=e164, action=DncAction.ADDED, reason=reason, source=source,
         contacts_affected=affected, **who,
@@ -95,9 +95,7 @@ def dnc_remove_number(
     deleted, _ = DncEntry.objects.filter(workspace=workspace, phone=e164).delete()
     if not deleted:
         raise NotFound(f"{e164} is not on the DNC list.", code="dnc_not_found", details={"phone": e164})
-    affected = Contact.objects.filter(workspace=workspace, phone=e164, status=ContactStatus.DNC).update(
-        status=ContactStatus.ACTIVE, dnc_at=None, updated_at=timezone.now()
-    )
+    affected = len(contacts_sync_dnc(holders_of(workspace, [e164]), listing=False)[1])
     DncAuditLog.objects.create(
         workspace=workspace, phone=e164, action=DncAction.REMOVED, reason=reason, source=source,
         contacts_affected=affected, **actor_fields(actor),
@@ -107,20 +105,28 @@ def dnc_remove_number(
     return affected
 
 
+@transaction.atomic
 def contact_mark_dnc(
     *, contact: Contact, reason: str, source: str = DncSource.MANUAL, actor: Actor = None
 ) -> Contact:
-    dnc_add_number(workspace=contact.workspace, phone=contact.phone, reason=reason, source=source, actor=actor,
-                   stored=True)
+    """List every number of the contact (primary and additional)."""
+    for number in all_numbers(contact):
+        dnc_add_number(workspace=contact.workspace, phone=number, reason=reason, source=source, actor=actor,
+                       stored=True)
     contact.refresh_from_db()
     return contact
 
 
+@transaction.atomic
 def contact_reactivate(
     *, contact: Contact, reason: str, actor: Actor = None, source: str = DncSource.MANUAL
 ) -> Contact:
-    dnc_remove_number(workspace=contact.workspace, phone=contact.phone, reason=reason, actor=actor, source=source,
-                      stored=True)
+    """Take every listed number of the contact off the list (each with its audit record)."""
+    numbers = all_numbers(contact)
+    listed = dnc_numbers_among(contact.workspace, numbers)
+    for number in [n for n in numbers if n in listed] or [contact.phone]:  # none listed: the usual 404
+        dnc_remove_number(workspace=contact.workspace, phone=number, reason=reason, actor=actor, source=source,
+                          stored=True)
     contact.refresh_from_db()
     return contact
 
@@ -136,7 +142,7 @@ def contacts_mark_dnc(
     who = actor_fields(actor)
     now = timezone.now()
     selected = contacts.filter(workspace=workspace, status=ContactStatus.ACTIVE)
-    phones = selected.values_list("phone", flat=True).order_by()
+    phones = numbers_of(selected).values_list("e164", flat=True).order_by()  # every number of each contact
     added = 0
     chunk: list[str] = []
 
@@ -175,15 +181,15 @@ def _list_numbers(
     The caller has checked they are not listed yet. Returns each number's count of contacts marked DNC.
     """
     phones = [phone for phone, _ in numbers]
-    active = Contact.objects.filter(workspace=workspace, phone__in=phones, status=ContactStatus.ACTIVE)
-    affected = dict(active.order_by().values("phone").annotate(n=Count("id")).values_list("phone", "n"))
     DncEntry.objects.bulk_create(
         [DncEntry(workspace=workspace, phone=phone, reason=reason, source=source, created_by=who["actor"],
                   created_by_label=who["actor_label"], created_at=now) for phone, reason in numbers],
         ignore_conflicts=True,  # listed concurrently: the entry that won stays
     )
-    if affected:
-        active.update(status=ContactStatus.DNC, dnc_at=now, updated_at=now)
+    # A contact turns DNC when every one of its numbers is listed; count it under the numbers that did it.
+    to_dnc = contacts_sync_dnc(holders_of(workspace, phones), now=now, listing=True)[0]
+    affected = dict(ContactPhone.objects.filter(contact_id__in=to_dnc, e164__in=phones).order_by()
+                    .values("e164").annotate(n=Count("id")).values_list("e164", "n")) if to_dnc else {}
     DncAuditLog.objects.bulk_create(
         [DncAuditLog(workspace=workspace, phone=phone, action=DncAction.ADDED, reason=reason, source=source,
                      contacts_affected=affected.get(phone, 0), created_at=now, **who) for phone, reason in numbers]

@@ -10,7 +10,7 @@ from import_export.admin import ExportMixin
 from contacts import services
 from contacts.adminkit import filtered_workspace, phone_search, with_reason
 from contacts.compliance.models import DncSource
-from contacts.contacts.models import Contact, SavedView
+from contacts.contacts.models import Contact, ContactPhone, SavedView
 from contacts.resources import ContactResource
 
 
@@ -29,7 +29,9 @@ class ContactAdminForm(forms.ModelForm):
         except services.InvalidPhone as exc:
             self.add_error("phone", exc.message)
             return data
-        clash = Contact.objects.filter(workspace=workspace, phone=data["phone"]).exclude(pk=self.instance.pk)
+        # Any number of another contact, primary or additional, is taken.
+        clash = ContactPhone.objects.filter(workspace=workspace, e164=data["phone"])
+        clash = clash.exclude(contact_id=self.instance.pk)
         if clash.exists():
             self.add_error("phone", f"A contact with {data['phone']} already exists in {workspace}.")
         return data

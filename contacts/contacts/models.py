@@ -77,6 +77,48 @@ class Contact(models.Model):
     def is_dnc(self) -> bool:
         return self.status == ContactStatus.DNC
 
+class PhoneLabel(models.TextChoices):
+    MOBILE = "mobile", "Mobile"
+    WORK = "work", "Work"
+    HOME = "home", "Home"
+    OTHER = "other", "Other"
+
+
+class ContactPhone(models.Model):
+    """Every number of a contact: the primary (`Contact.phone`, kept here by a database trigger) and the others.
+
+    One row per number, unique per workspace, so no two contacts of a workspace ever share a number, whichever
+    of their numbers it is. The primary row (`is_primary`) is written by the database itself on every insert
+    of a contact and follows changes of `Contact.phone` (migration 0070): bulk inserts, factories and the import
+    pipeline cannot forget it. Additional numbers are written by the contact services.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="numbers")
+    e164 = models.CharField(max_length=20, help_text="E.164")
+    label = models.CharField(max_length=10, blank=True, default="",
+                             help_text="mobile, work, home or other (blank on the primary row)")
+    is_primary = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-is_primary", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "e164"], name="contactphone_unique_workspace_number"),
+            models.UniqueConstraint(fields=["contact"], condition=Q(is_primary=True),
+                                    name="contactphone_one_primary"),
+            models.CheckConstraint(condition=Q(label__in=["", *PhoneLabel.values]), name="contactphone_label_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["contact", "position"], name="contactphone_contact"),
+            # Search scans only the additional numbers (the primary ones have the contact table's own indexes).
+            models.Index(fields=["workspace", "e164"], condition=Q(is_primary=False), name="contactphone_additional"),
+        ]
+
+    def __str__(self) -> str:
+        return self.e164
+
+
 class SavedView(models.Model):
     """A named set of contact-list filters (the list's query string)."""
 

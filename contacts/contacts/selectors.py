@@ -11,7 +11,7 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import Expression, RawSQL
 
 from contacts import phone as phone_rules
-from contacts.contacts.models import Contact
+from contacts.contacts.models import Contact, ContactPhone
 from contacts.errors import ContactNotFound
 from contacts.workspaces.models import Workspace
 from contacts.workspaces.rules import workspace_country
@@ -74,11 +74,23 @@ def contact_search(queryset: QuerySet[Contact], term: str, *, workspace: Workspa
         else:
             for d in phone_digits:
                 phone |= Q(phone__contains=d)
+        extra_match = Q()
+        for d in phone_digits:
+            extra_match |= Q(e164__contains=d)
+        extra_match = Q()
+        for d in phone_digits:
+            extra_match |= Q(e164__contains=d)
         if workspace is not None:
             # Lenient on purpose: a search should find a stored number even under strict workspaces.
             e164, _ = phone_rules.e164_or_reason(term, workspace_country(workspace), phone_rules.LENIENT)
             if e164:
                 phone |= Q(phone=e164)
+                extra_match |= Q(e164=e164)
+        # Additional numbers match the same digits. Their contacts come as an id list from a partial index over
+        # the additional numbers only; nothing is added when none match, so the plan of a search is unchanged.
+        extra_ids = _additional_number_ids(workspace, extra_match)
+        if extra_ids:
+            phone |= Q(pk__in=extra_ids)
     share = None
     if vendor == "postgresql" and words and not phone:
         share = _pg_sample_share(queryset, words)
@@ -101,6 +113,17 @@ _APOSTROPHES = str.maketrans("", "", "'’ʼ`")
 _PG_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
                           "ı": "i"})
 _TOKEN = re.compile(r"[^\W_]+")
+
+
+EXTRA_NUMBER_IDS = 1000
+
+
+def _additional_number_ids(workspace: Workspace | None, condition: Q) -> list[int]:
+    """Contacts whose additional numbers match (at most EXTRA_NUMBER_IDS of them)."""
+    extra = ContactPhone.objects.filter(is_primary=False)
+    if workspace is not None:
+        extra = extra.filter(workspace=workspace)
+    return list(extra.filter(condition).order_by().values_list("contact_id", flat=True)[:EXTRA_NUMBER_IDS])
 
 
 def search_tokens(word: str, vendor: str = "sqlite") -> list[str]:

@@ -11,8 +11,9 @@ from django.utils import timezone
 from contacts.compliance import services as dnc_service
 from contacts.compliance.audit import Actor, record_event
 from contacts.compliance.selectors import dnc_entry_for
+from contacts.contacts import numbers as contact_numbers
 from contacts.errors import DuplicatePhone, ValidationFailed, validation_failed
-from contacts.models import Contact, ContactStatus, DncSource, Workspace
+from contacts.models import Contact, ContactPhone, ContactStatus, DncSource, Workspace
 from contacts.webhooks import events as webhook_events
 from contacts.workspaces.permissions import Perm, require
 from contacts.workspaces.rules import contact_limit_check, normalize_for_workspace
@@ -21,7 +22,8 @@ EDITABLE_FIELDS = ("first_name", "last_name", "email", "company", "title", "note
 
 
 def _duplicate(workspace: Workspace, e164: str) -> DuplicatePhone:
-    existing = Contact.objects.filter(workspace=workspace, phone=e164).values_list("public_id", flat=True).first()
+    existing = (ContactPhone.objects.filter(workspace=workspace, e164=e164)
+                .values_list("contact__public_id", flat=True).first())
     return DuplicatePhone(
         f"A contact with {e164} already exists.", details={"phone": e164, "existing_id": existing}
     )
@@ -49,15 +51,19 @@ def contact_create(
     title: str = "",
     notes: str = "",
     metadata: dict | None = None,
+    phones: list | None = None,
     country_hint: str | None = None,
     actor: Actor = None,
 ) -> Contact:
+    """Create a contact with its primary `phone` and optional additional `phones` ([{"number", "label"}])."""
     require(actor, workspace, Perm.EDIT)
     e164 = normalize_for_workspace(workspace, phone, country_hint=country_hint)
+    extra = contact_numbers.parse_phones(workspace, phones, country_hint=country_hint)
     # Lock the workspace row so two concurrent creates cannot both pass the plan limit.
     Workspace.objects.select_for_update().filter(pk=workspace.pk).values_list("pk", flat=True).first()
-    if Contact.objects.filter(workspace=workspace, phone=e164).exists():
+    if ContactPhone.objects.filter(workspace=workspace, e164=e164).exists():
         raise _duplicate(workspace, e164)
+    contact_numbers.check_free(workspace, [n.number for n in extra])
     contact_limit_check(workspace)
     contact = Contact(
         workspace=workspace,
@@ -82,6 +88,11 @@ def contact_create(
             contact.save()
     except IntegrityError as exc:
         raise _duplicate(workspace, e164) from exc
+    if extra:
+        contact_numbers.set_additional_numbers(contact, extra)
+        # DNC exactly when every number is listed: a listed primary with a callable extra stays active.
+        contact_numbers.contacts_sync_dnc(Contact.objects.filter(pk=contact.pk))
+        contact.refresh_from_db(fields=["status", "dnc_at"])
     record_event(workspace=workspace, actor=actor, action="contact.create", count=1,
                  details={"id": contact.public_id, "phone": e164})
     webhook_events.contact_created(contact)
@@ -93,7 +104,7 @@ def contact_update(*, contact: Contact, data: dict[str, Any], actor: Actor = Non
     """Partial update: only keys present change; metadata is merged; status goes through the DNC list."""
     workspace = contact.workspace
     require(actor, workspace, Perm.EDIT)
-    unknown = set(data) - {*EDITABLE_FIELDS, "phone", "metadata", "status", "dnc_reason"}
+    unknown = set(data) - {*EDITABLE_FIELDS, "phone", "phones", "metadata", "status", "dnc_reason"}
     if unknown:
         raise ValidationFailed(
             f"Unknown field(s): {', '.join(sorted(unknown))}.",
@@ -108,15 +119,22 @@ def contact_update(*, contact: Contact, data: dict[str, Any], actor: Actor = Non
             setattr(contact, name, "" if value is None else str(value).strip() if name != "notes" else str(value))
     if "metadata" in data:
         contact.metadata = {**(contact.metadata or {}), **_clean_metadata(data["metadata"])}
+    extra = contact_numbers.parse_phones(workspace, data["phones"]) if "phones" in data else None
+    numbers_changed = extra is not None
     if "phone" in data:
         e164 = normalize_for_workspace(workspace, data["phone"])
         if e164 != contact.phone:
-            if Contact.objects.filter(workspace=workspace, phone=e164).exclude(pk=contact.pk).exists():
+            if ContactPhone.objects.filter(workspace=workspace, e164=e164).exclude(contact=contact).exists():
                 raise _duplicate(workspace, e164)
+            # The new primary may be one of its own additional numbers: free it for the primary row.
+            ContactPhone.objects.filter(contact=contact, e164=e164, is_primary=False).delete()
             contact.phone = e164
+            numbers_changed = True
             entry = dnc_entry_for(workspace, e164)
             contact.status = ContactStatus.DNC if entry else ContactStatus.ACTIVE
             contact.dnc_at = entry.created_at if entry else None
+    if extra is not None:
+        contact_numbers.check_free(workspace, [n.number for n in extra], exclude=contact)
     try:
         contact.full_clean(exclude=["workspace", "import_batch"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
@@ -127,6 +145,11 @@ def contact_update(*, contact: Contact, data: dict[str, Any], actor: Actor = Non
             contact.save()
     except IntegrityError as exc:
         raise _duplicate(workspace, contact.phone) from exc
+    if extra is not None:
+        contact_numbers.set_additional_numbers(contact, extra)
+    if numbers_changed:
+        contact_numbers.contacts_sync_dnc(Contact.objects.filter(pk=contact.pk))
+        contact.refresh_from_db(fields=["status", "dnc_at"])
     record_event(workspace=workspace, actor=actor, action="contact.update", count=1,
                  details={"id": contact.public_id, "fields": sorted(set(data) - {"dnc_reason"})})
     if status and status != contact.status:

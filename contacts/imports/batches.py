@@ -21,10 +21,12 @@ from django.utils import timezone
 
 from contacts import csvsafe
 from contacts.compliance.audit import record_event
+from contacts.contacts.numbers import NUMBERS_ADDED, contacts_sync_dnc
 from contacts.labels import label
 from contacts.models import (
     Campaign,
     Contact,
+    ContactPhone,
     ImportBatch,
     ImportMappingMemory,
     ImportRow,
@@ -441,17 +443,24 @@ def batch_revert(*, batch: ImportBatch, actor: Any = None) -> dict[str, int]:
         contacts = {c.pk: c for c in Contact.objects.filter(workspace=locked.workspace,
                                                              pk__in=[r.contact_id for r in rows])}
         fields: set[str] = set()
+        added: list[str] = []
         for row in rows:
             contact = contacts.get(row.contact_id)
             if contact is None or not row.previous:
                 continue
-            for name, value in row.previous.items():
+            previous = dict(row.previous)
+            added.extend(previous.pop(NUMBERS_ADDED, None) or ())
+            for name, value in previous.items():
                 setattr(contact, name, value)
                 fields.add(name)
             contact.updated_at = timezone.now()
             restored += 1
         if fields:
             Contact.objects.bulk_update(list(contacts.values()), [*sorted(fields), "updated_at"], batch_size=500)
+        if added:  # numbers the import added to existing contacts go again, and their DNC status follows
+            ContactPhone.objects.filter(workspace=locked.workspace, e164__in=added, is_primary=False,
+                                        contact_id__in=list(contacts)).delete()
+            contacts_sync_dnc(Contact.objects.filter(pk__in=list(contacts)))
     deleted = 0
     created = Contact.objects.filter(workspace=locked.workspace, import_batch=locked).values_list("pk", flat=True)
     while ids := list(created.order_by("pk")[:CHUNK_SIZE]):

@@ -207,11 +207,27 @@ class ColumnMapping:
         return RowBuilder(self)
 
 
+_LABEL_WORDS = (("mobile", ("mobile", "cell", "iphone", "handy", "portable")),
+                ("work", ("work", "business", "office", "company", "direct", "assistant")),
+                ("home", ("home", "private", "personal")))
+
+
+def phone_label_for(header: str) -> str:
+    """mobile / work / home / other from a phone column's header."""
+    words = normalize_header(header)
+    for label, keys in _LABEL_WORDS:
+        if any(key in words for key in keys):
+            return label
+    return "other"
+
+
 class RowBuilder:
     """Turns a row's cells into a contact record (the dict `import_records` takes), fast."""
 
     def __init__(self, mapping: ColumnMapping):
         self.phone_columns = list(mapping.phone_order)
+        # The label each kept number gets, from its column's header ("Mobile Phone" -> mobile).
+        self.phone_labels = tuple(phone_label_for(mapping.headers[i]) for i in self.phone_columns)
         self.country_columns = mapping.columns_for(COUNTRY)
         self.single = [(i, f) for i, f in enumerate(mapping.fields) if f in SINGLE_FIELDS]
         self.metadata = [(i, mapping.headers[i]) for i in mapping.columns_for(METADATA)]
@@ -219,6 +235,8 @@ class RowBuilder:
 
     def __call__(self, cells: Sequence[str]) -> dict[str, object]:
         record: dict[str, object] = {"phone": [cells[i] for i in self.phone_columns]}
+        if len(self.phone_labels) > 1:
+            record["phone_labels"] = self.phone_labels
         for i in self.country_columns:
             if cells[i].strip():
                 record["country"] = cells[i]

@@ -132,5 +132,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contacts", "0050_worker_heartbeat_no_phone")]
+    dependencies = [("contacts", "0070_contact_phones")]
     operations = [migrations.RunPython(create, drop, elidable=False)]

@@ -14,6 +14,8 @@ from contacts import selectors, services
 from contacts.campaigns.dialer import call_get_for_contact
 from contacts.compliance.consents import consent_state
 from contacts.compliance.decision import Decision, Target, decide_many
+from contacts.compliance.selectors import dnc_numbers_among
+from contacts.contacts.numbers import additional_numbers, all_numbers, dial_number
 from contacts.counting import BoundedPaginator
 from contacts.errors import CallNotAllowed
 from contacts.filters import ContactFilter
@@ -115,10 +117,12 @@ def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
     contact = get_contact(request, contact_id)
     workspace = contact.workspace
     calls = list(contact.calls.select_related("campaign").order_by("-created_at", "-id")[:200])
-    window = services.calling_window(workspace=workspace, phone=contact.phone)
+    numbers = list(contact.numbers.all())  # primary first, then the additional numbers
+    dial = dial_number(contact)  # what Call now would dial: the first number not on the DNC list
+    window = services.calling_window(workspace=workspace, phone=dial)
     memberships = list(contact.campaign_memberships.select_related("campaign").order_by("-added_at"))
     open_campaigns = [m.campaign for m in memberships if m.campaign.status != "completed"][:5]
-    targets = [Target(phone=contact.phone, metadata=contact.metadata, campaign=c, contact_dnc=contact.is_dnc)
+    targets = [Target(phone=dial, metadata=contact.metadata, campaign=c, contact_dnc=contact.is_dnc)
                for c in [None, *open_campaigns]]
     decisions = decide_many(workspace=workspace, targets=targets)
     labels = ["Without a campaign", *(f"Campaign {c.name}" for c in open_campaigns)]
@@ -137,12 +141,16 @@ def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
         "open_call": call_get_for_contact(contact),
         "call_blocker": call_now_blocker(contact, window, decisions[0]),
         "custom_fields": sorted((contact.metadata or {}).items()),
+        "numbers": numbers, "listed_numbers": dnc_numbers_among(workspace, [n.e164 for n in numbers]),
+        "dial": dial,
     }
     return render(request, "contacts/dashboard/contact_detail.html", context)
 
 
 def _apply_service_error(form: ContactForm, exc: services.ServiceError) -> None:
-    if isinstance(exc, services.DuplicatePhone) and exc.details.get("existing_id"):
+    if str(exc.details.get("field", "")).startswith("phones") or any(str(k).startswith("phones") for k in exc.details):
+        form.add_error("other_numbers", exc.message)  # one of the additional numbers
+    elif isinstance(exc, services.DuplicatePhone) and exc.details.get("existing_id"):
         url = reverse("contact_detail", args=[exc.details["existing_id"]])
         form.add_error("phone", format_html('{} <a href="{}">Open the existing contact</a>.', exc.message, url))
     elif isinstance(exc, (services.DuplicatePhone, services.InvalidPhone)):
@@ -166,7 +174,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
             contact = services.contact_create(
                 workspace=workspace, phone=data["phone"], first_name=data["first_name"],
                 last_name=data["last_name"], email=data["email"], company=data["company"], title=data["title"],
-                notes=data["notes"], metadata=data["custom_fields"], actor=request.user,
+                notes=data["notes"], metadata=data["custom_fields"], phones=data["other_numbers"], actor=request.user,
             )
         except services.ServiceError as exc:
             _apply_service_error(form, exc)
@@ -181,11 +189,13 @@ def contact_edit(request: HttpRequest, contact_id: str) -> HttpResponse:
     contact = get_contact(request, contact_id)
     initial = {name: getattr(contact, name) for name in (*services.EDITABLE_FIELDS, "phone")}
     initial["custom_fields"] = ContactForm.custom_fields_text(contact.metadata)
+    initial["other_numbers"] = ContactForm.other_numbers_text(additional_numbers(contact))
     form = ContactForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         custom = data.pop("custom_fields")
         changes = {name: data[name] for name in (*services.EDITABLE_FIELDS, "phone")}
+        changes["phones"] = data["other_numbers"]  # the form shows them all: what it sends replaces them
         try:
             # The form shows every custom field, so what it sends replaces them all.
             contact.metadata = {}
@@ -250,7 +260,8 @@ def _reason_page(request: HttpRequest, contact_id: str, *, mark: bool) -> HttpRe
             return redirect("contact_detail", contact_id=contact.public_id)
     entry = None if mark else selectors.dnc_entry_for(contact.workspace, contact.phone)
     return render(request, "contacts/dashboard/contact_reason.html",
-                  {"contact": contact, "form": form, "mark": mark, "dnc_entry": entry})
+                  {"contact": contact, "form": form, "mark": mark, "dnc_entry": entry,
+                   "numbers": all_numbers(contact)})
 
 
 @needs(Perm.DNC_ADD)

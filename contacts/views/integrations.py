@@ -6,14 +6,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from contacts import selectors, services
+from contacts.contacts.merge import CHOOSABLE, FIELD_LABELS
+from contacts.contacts.numbers import all_numbers
 from contacts.models import ApiKey, Role
 from contacts.views.access import needs
 from contacts.views.dashboard_contacts import current_workspace, get_contact
 from contacts.workspaces.permissions import ROLE_SUMMARIES, Perm, role_of
 
-MERGE_FIELDS = (("phone", "Phone"), ("first_name", "First name"), ("last_name", "Last name"), ("email", "Email"),
-                ("company", "Company"), ("title", "Job title"), ("notes", "Notes"), ("status", "Status"),
-                ("calls_count", "Calls"))
 PICKER_LIMIT = 10
 
 
@@ -36,40 +35,62 @@ def contact_merge_pick(request: HttpRequest, contact_id: str) -> HttpResponse:
                   {"contact": contact, "query": query, "matches": matches, "limit": PICKER_LIMIT})
 
 
+def _merge_choices(request: HttpRequest, contact, other) -> tuple[object, object, dict[str, str], bool]:
+    """(target, source, keep) from the form: column A is `contact`, column B `other`; `survivor` picks which
+    record stays and `keep_<field>` which column's value each field keeps."""
+    survivor_b = request.POST.get("survivor", request.GET.get("survivor")) == "b"
+    target, source = (other, contact) if survivor_b else (contact, other)
+    keep = {}
+    for name in CHOOSABLE:
+        side = request.POST.get(f"keep_{name}", request.GET.get(f"keep_{name}"))
+        if side in ("a", "b"):
+            keep[name] = "target" if (side == "b") == survivor_b else "source"
+    return target, source, keep, survivor_b
+
+
 @needs(Perm.DESTROY)
 def contact_merge_confirm(request: HttpRequest, contact_id: str, other_id: str) -> HttpResponse:
-    """Step 2: both contacts side by side with the merged result; POST merges."""
+    """Step 2: both contacts side by side; pick which record survives and, field by field, which value stays.
+    POST merges (the same service as the API)."""
     contact = get_contact(request, contact_id)
     other = get_contact(request, other_id)
+    target, source, keep, survivor_b = _merge_choices(request, contact, other)
     try:
-        plan = services.merge_plan(target=contact, source=other)
+        plan = services.merge_plan(target=target, source=source, keep=keep)
     except services.ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("contact_merge_pick", contact_id=contact.public_id)
     if request.method == "POST":
-        merged = services.contact_merge(target=contact, source=other, actor=request.user)
-        note = f"Merged {other} into {merged}: {plan.calls_moved} call{'s' if plan.calls_moved != 1 else ''} " \
+        merged = services.contact_merge(target=target, source=source, actor=request.user, keep=keep)
+        note = f"Merged {source} into {merged}: {plan.calls_moved} call{'s' if plan.calls_moved != 1 else ''} " \
                f"and {plan.campaigns_moved} campaign membership{'s' if plan.campaigns_moved != 1 else ''} moved."
+        if plan.numbers_added:
+            note += f" {len(plan.numbers_added)} number{'s' if len(plan.numbers_added) != 1 else ''} kept as " \
+                    "additional numbers."
         if plan.becomes_dnc:
             note += " The merged contact is now Do-Not-Call, as the other one was."
         messages.success(request, note)
         return redirect("contact_detail", contact_id=merged.public_id)
+    a_is_target = not survivor_b
     rows = []
-    for name, label in MERGE_FIELDS:
-        mine, theirs = getattr(contact, name), getattr(other, name)
-        result = plan.filled.get(name, mine)
-        if name == "calls_count":
-            result = mine + theirs
-        elif name == "status" and plan.becomes_dnc:
-            result = "dnc"
-        rows.append({"label": label, "name": name, "mine": mine, "theirs": theirs, "result": result,
-                     "from_other": name in plan.filled})
+    for name in CHOOSABLE:
+        a, b = getattr(contact, name), getattr(other, name)
+        value = plan.values[name]
+        # Which column the merged value comes from (a tie, equal values, shows column A).
+        kept = "a" if value == a else "b"
+        rows.append({"label": FIELD_LABELS[name], "name": name, "a": a, "b": b, "kept": kept, "same": a == b})
+    fixed = []
+    for name, label in (("status", "Status"), ("calls_count", "Calls")):
+        fixed.append({"label": label, "name": name, "a": getattr(contact, name), "b": getattr(other, name)})
     meta_keys = sorted({*(contact.metadata or {}), *(other.metadata or {})})
-    meta_rows = [{"key": k, "mine": (contact.metadata or {}).get(k, ""), "theirs": (other.metadata or {}).get(k, ""),
-                  "result": {**(other.metadata or {}), **(contact.metadata or {})}[k],
-                  "from_other": k in plan.metadata_added} for k in meta_keys]
-    return render(request, "contacts/integrations/merge_confirm.html",
-                  {"contact": contact, "other": other, "plan": plan, "rows": rows, "meta_rows": meta_rows})
+    merged_meta = {**(source.metadata or {}), **(target.metadata or {})}
+    meta_rows = [{"key": k, "a": (contact.metadata or {}).get(k, ""), "b": (other.metadata or {}).get(k, ""),
+                  "result": merged_meta[k]} for k in meta_keys]
+    return render(request, "contacts/integrations/merge_confirm.html", {
+        "contact": contact, "other": other, "plan": plan, "rows": rows, "fixed": fixed, "meta_rows": meta_rows,
+        "survivor": "a" if a_is_target else "b", "target": target, "source": source,
+        "numbers_a": all_numbers(contact), "numbers_b": all_numbers(other),
+    })
 
 
 @needs(Perm.MANAGE)

@@ -70,11 +70,12 @@ def dnc_changed(*, workspace: Workspace, phones: list[str], added: bool, reason:
     endpoints = subscribers(workspace, event_type)
     if not endpoints or not phones:
         return
-    from contacts.contacts.models import Contact
+    from contacts.contacts.models import ContactPhone
 
     contact_ids: dict[str, list[str]] = defaultdict(list)
-    for phone, public_id in (Contact.objects.filter(workspace=workspace, phone__in=phones).order_by("id")
-                             .values_list("phone", "public_id")):
+    # Any of a contact's numbers, primary or additional.
+    for phone, public_id in (ContactPhone.objects.filter(workspace=workspace, e164__in=phones).order_by("contact_id")
+                             .values_list("e164", "contact__public_id")):
         contact_ids[phone].append(public_id)
     webhook_emit_many(workspace=workspace, event_type=event_type, endpoints=endpoints, items=(
         {"phone": phone, "reason": reason, "source": str(source), "contact_ids": contact_ids.get(phone, [])}

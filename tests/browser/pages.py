@@ -75,6 +75,10 @@ def build_world(workspace) -> dict:
     target = people[5]
     endpoint, _secret = webhook_endpoint_create(workspace=workspace, url="https://crm.example.com/hooks/smartalex",
                                                 description="CRM sync", actor=owner)
+    # Several numbers on the contact page, and a possible duplicate (same name and company) on the duplicates page.
+    services.contact_update(contact=target, data={"phones": [{"number": "+1 718 201 9005", "label": "work"},
+                                                             {"number": "+1 718 201 9105", "label": "home"}]})
+    services.contact_update(contact=people[16], data={"last_name": people[1].last_name})
     return {"owner": owner, "people": people, "spring": spring, "done": done.batch, "draft": draft,
             "counting": counting, "entry": entry, "target": target, "endpoint": endpoint}
 
@@ -87,6 +91,7 @@ def page_paths(world: dict) -> list[tuple[str, str]]:
         ("overview", "/"),
         ("contacts", "/contacts/"),
         ("contacts-filtered", "/contacts/?company=bayview&status=active"),
+        ("contact-duplicates", reverse("contact_duplicates")),
         ("contact-detail", reverse("contact_detail", args=[target.public_id])),
         ("contact-new", reverse("contact_create")),
         ("contact-edit", reverse("contact_edit", args=[target.public_id])),

@@ -17,7 +17,9 @@ from contacts import services
 from contacts.models import (
     Campaign,
     Contact,
+    ContactPhone,
     ImportBatch,
+    PhoneLabel,
     Workspace,
 )
 from contacts.workspaces.rules import workspace_country
@@ -127,6 +129,12 @@ class RowVerdict:
     on_dnc: bool = False
     consent: str = ""  # express / express_written from a consent column
     revoked: Any = None  # True or the date from a "consent revoked" column
+    extra: tuple[tuple[str, str], ...] = ()  # further valid numbers of the row: (E.164, label)
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """Every number of the row, the primary first."""
+        return (self.phone, *(n for n, _ in self.extra)) if self.phone else ()
 
     @property
     def written(self) -> bool:
@@ -184,12 +192,18 @@ class Evaluator:
         self.seen: set[int] = set()
         self.batch_id = batch_id
         self.updated_ids: set[int] = set()  # contacts this batch updated (a later row with the number: duplicate)
+        # Numbers of rows that were not written (duplicates), which the database therefore does not know: kept
+        # across chunks, so a later row sharing one is a duplicate whatever the chunk size. Usually a handful.
+        self.held_back: set[int] = set()
 
     def phone_job(self, record: Mapping[str, object]) -> tuple[list[object], str, str]:
         """What parsing this record's number needs: (candidates, region, mode)."""
         candidates = record.get("phone")
         if not isinstance(candidates, list | tuple):
             candidates = [candidates]
+        extra = record.get("phones")
+        if isinstance(extra, list | tuple):  # the API's additional numbers: [{"number", "label"}] or strings
+            candidates = [*candidates, *((n.get("number") if isinstance(n, Mapping) else n) for n in extra)]
         country = record.get("country")
         region = phone_rules.resolve_region(_text(country).strip(), self.default_country) if country else \
             self.default_country
@@ -199,12 +213,13 @@ class Evaluator:
                   parsed: tuple[str | None, str, str] | None = None) -> RowVerdict:
         """Phone and field checks for one record; duplicates within the file are caught here.
 
-        `parsed` is phone_rules.first_e164's answer when a helper process already parsed the number.
+        `parsed` is phone_rules.every_e164's answer when a helper process already parsed the numbers. A row keeps
+        every valid number; it duplicates an earlier row when any of its numbers does.
         """
         if parsed is None:
             candidates, region, mode = self.phone_job(record)
-            parsed = phone_rules.first_e164(candidates, region=region, mode=mode)
-        e164, reason, raw_phone = parsed
+            parsed = phone_rules.every_e164(candidates, region=region, mode=mode)
+        e164, reason, raw_phone, *more = parsed
         if e164 is None:
             verdict = NO_PHONE if not raw_phone else INVALID_PHONE
             message = reason if not raw_phone else f"{raw_phone}: {reason}"
@@ -238,13 +253,20 @@ class Evaluator:
             else ("", None, None)
         if problem:
             return RowVerdict(index, INVALID_DATA, e164, problem[1], problem[0], raw=raw, raw_phone=raw_phone)
-        key = int(e164[1:])  # an int takes half the memory of the string in a big preview
-        if key in self.seen:
-            return RowVerdict(index, DUPLICATE_IN_FILE, e164, f"{e164} appears earlier in this import.", "phone",
-                              raw=raw, raw_phone=raw_phone)
-        self.seen.add(key)
+        extra = _labelled(record, more[0] if more else ())
+        keys = [int(e164[1:]), *(int(n[1:]) for n, _ in extra)]  # an int takes half the memory of the string
+        repeated = next((number for key, number in zip(keys, (e164, *(n for n, _ in extra)), strict=True)
+                         if key in self.seen or key in self.held_back), None)
+        if repeated is not None:
+            self.held_back.update(k for k in keys if k not in self.seen)
+        # Every number of the row counts as seen, a duplicate's too: a later row sharing only its new number is
+        # a duplicate as well (and cannot collide with a number an update is adding to an existing contact).
+        self.seen.update(keys)
+        if repeated is not None:
+            return RowVerdict(index, DUPLICATE_IN_FILE, e164, f"{repeated} appears earlier in this import.",
+                              "phone", raw=raw, raw_phone=raw_phone)
         return RowVerdict(index, NEW, e164, values=values, raw=raw, raw_phone=raw_phone, consent=consent,
-                          revoked=revoked)
+                          revoked=revoked, extra=extra)
 
     def resolve(self, verdicts: list[RowVerdict], existing: Mapping[str, Contact | int],
                 dnc_numbers: set[str]) -> None:
@@ -252,8 +274,10 @@ class Evaluator:
         for row in verdicts:
             if row.verdict != NEW:
                 continue
-            found = existing.get(row.phone)
-            row.on_dnc = row.phone in dnc_numbers
+            # The contact holding the first of the row's numbers that one holds (primary first).
+            found = next((existing[n] for n in row.numbers if n in existing), None)
+            # A contact is DNC when every one of its numbers is listed (contacts.contacts.numbers).
+            row.on_dnc = all(n in dnc_numbers for n in row.numbers)
             if found is None:
                 row.verdict = DNC if row.on_dnc else NEW
                 continue
@@ -261,30 +285,45 @@ class Evaluator:
                 row.existing_id, found_batch = found
             else:
                 row.existing_id, found_batch = found.pk, found.import_batch_id
+            if not self.options.update_existing:
+                # Not written: its numbers the database does not hold stay "seen" for later chunks.
+                self.held_back.update(int(n[1:]) for n in row.numbers if n not in existing)
             if self.batch_id is not None and (found_batch == self.batch_id or row.existing_id in self.updated_ids):
+                self.held_back.update(int(n[1:]) for n in row.numbers if n not in existing)
                 row.verdict, row.field = DUPLICATE_IN_FILE, "phone"
                 row.message = f"{row.phone} appears earlier in this import."
                 continue
+            matched = next(n for n in row.numbers if n in existing)
             if not self.options.update_existing:
-                row.verdict, row.message, row.field = EXISTS, f"A contact with {row.phone} already exists.", "phone"
-            elif isinstance(found, Contact) and not _changes(found, row.values or {}):
+                row.verdict, row.message, row.field = EXISTS, f"A contact with {matched} already exists.", "phone"
+            elif isinstance(found, Contact) and not _changes(found, row.values or {}) and \
+                    not _new_numbers(found, row):
                 row.verdict, row.message, row.field = UNCHANGED, f"{row.phone} already exists with these values.", \
                     "phone"
             else:
                 row.verdict = UPDATE
 
     def lookup(self, phones: list[str]) -> tuple[dict[str, Contact | tuple[int, int | None]], set[str]]:
-        """One query for existing contacts, one for DNC numbers, for a chunk's phones."""
+        """For a chunk's numbers (primary and additional): the contacts holding them, whichever of their numbers
+        it is (one query; with update-existing two more, for the contacts and all their numbers), and which are
+        on the DNC list (one query)."""
         if not phones:
             return {}, set()
         phones = _padded(phones)
+        held = _existing_numbers(self.workspace, phones)
         existing: dict[str, Contact | tuple[int, int | None]]
-        if self.options.update_existing:
-            contacts = Contact.objects.for_workspace(self.workspace).filter(phone__in=phones).order_by()
-            existing = {c.phone: c for c in contacts.only("pk", "phone", "status", "import_batch_id",
-                                                           *UPDATABLE_FIELDS)}
+        if self.options.update_existing and held:
+            ids = {contact_id for _, contact_id, _ in held}
+            contacts = {c.pk: c for c in Contact.objects.filter(pk__in=ids).order_by()
+                        .only("pk", "phone", "status", "import_batch_id", *UPDATABLE_FIELDS)}
+            for contact in contacts.values():
+                contact.known_numbers = set()
+            for contact_id, number in ContactPhone.objects.filter(contact_id__in=ids).values_list("contact_id",
+                                                                                                   "e164"):
+                contacts[contact_id].known_numbers.add(number)
+            existing = {e164: contacts[contact_id] for e164, contact_id, _ in held}
         else:
-            existing = _existing_numbers(self.workspace, phones)
+            existing = {e164: (contact_id, batch) for e164, contact_id, batch in held}
         return existing, services.dnc_numbers_among(self.workspace, phones)
 
     def evaluate(self, chunk: list[tuple[int, Mapping[str, object], Any]],
@@ -293,7 +332,7 @@ class Evaluator:
             verdicts = [self.clean_row(index, record, raw, parsed[i]) for i, (index, record, raw) in enumerate(chunk)]
         else:
             verdicts = [self.clean_row(index, record, raw) for index, record, raw in chunk]
-        phones = [v.phone for v in verdicts if v.verdict == NEW]
+        phones = [n for v in verdicts if v.verdict == NEW for n in v.numbers]
         existing, dnc_numbers = self.lookup(phones)
         self.resolve(verdicts, existing, dnc_numbers)
         return verdicts
@@ -338,20 +377,23 @@ def _plainly_valid_email(value: str) -> bool:
 LOOKUP_BUCKET = 500  # a few query shapes only (services.dnc splits at 2,000, a multiple)
 
 
-def _existing_numbers(workspace: Workspace, phones: list[str]) -> dict[str, tuple[int, int | None]]:
-    """{phone: (contact id, import batch id)} for the numbers the workspace already holds: one plain query.
+def _existing_numbers(workspace: Workspace, phones: list[str]) -> list[tuple[str, int, int | None]]:
+    """(number, contact id, its import batch id) for the numbers the workspace already holds, primary or
+    additional: one plain query.
 
-    The ORM's `phone__in` over 5,000 values spends more Python preparing each value than SQLite spends on the
+    The ORM's `e164__in` over 5,000 values spends more Python preparing each value than SQLite spends on the
     query; every import chunk asks this.
     """
     connection = connections[router.db_for_read(Contact)]
-    table = connection.ops.quote_name(Contact._meta.db_table)
+    numbers = connection.ops.quote_name(ContactPhone._meta.db_table)
+    contacts = connection.ops.quote_name(Contact._meta.db_table)
     marks = ", ".join(["%s"] * len(phones))
     with connection.cursor() as cursor:
         # Quoted model metadata only; every value is a parameter.
-        cursor.execute(f"SELECT phone, id, import_batch_id FROM {table} "  # noqa: S608
-                       f"WHERE workspace_id = %s AND phone IN ({marks})", [workspace.pk, *phones])
-        return {phone: (pk, batch) for phone, pk, batch in cursor.fetchall()}
+        cursor.execute(f"SELECT n.e164, n.contact_id, c.import_batch_id FROM {numbers} n "  # noqa: S608
+                       f"JOIN {contacts} c ON c.id = n.contact_id "
+                       f"WHERE n.workspace_id = %s AND n.e164 IN ({marks})", [workspace.pk, *phones])
+        return list(cursor.fetchall())
 
 
 def _padded(phones: list[str]) -> list[str]:
@@ -362,6 +404,28 @@ def _padded(phones: list[str]) -> list[str]:
     """
     missing = -len(phones) % LOOKUP_BUCKET
     return phones + [f"#{i}" for i in range(missing)] if missing else phones
+
+
+def _labelled(record: Mapping[str, object], extras: Iterable[tuple[str, int]]) -> tuple[tuple[str, str], ...]:
+    """Each further number with the label of the column it came from (an API record's own label first)."""
+    labels = record.get("phone_labels") or ()
+    given = record.get("phones")
+    first_extra = len(record["phone"]) if isinstance(record.get("phone"), list | tuple) else 1
+    out = []
+    for e164, index in extras:
+        label = labels[index] if index < len(labels) else PhoneLabel.OTHER
+        if isinstance(given, list | tuple) and index >= first_extra:
+            item = given[index - first_extra]
+            label = str(item.get("label") or PhoneLabel.OTHER) if isinstance(item, Mapping) else PhoneLabel.OTHER
+        out.append((e164, label if label in PhoneLabel.values else PhoneLabel.OTHER))
+    return tuple(out)
+
+
+def _new_numbers(contact: Contact, row: RowVerdict) -> list[tuple[str, str]]:
+    """The row's numbers an existing contact does not have yet (an update adds them)."""
+    known = getattr(contact, "known_numbers", {contact.phone})
+    return [(n, label) for n, label in row.extra if n not in known] + \
+        ([(row.phone, PhoneLabel.OTHER)] if row.phone not in known else [])
 
 
 def _changes(contact: Contact, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,15 +6,18 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from contacts import services
 from contacts.compliance.audit import actor_fields
+from contacts.contacts.numbers import NUMBERS_ADDED, contacts_sync_dnc
 from contacts.imports.bulk import FastInserter, insert_triggers_deferred
 from contacts.models import (
     ConsentRecord,
     ConsentRevocation,
     Contact,
+    ContactPhone,
     ContactStatus,
     ImportBatch,
     ImportRow,
@@ -32,6 +35,7 @@ from .verdicts import (
     Evaluator,
     ImportResult,
     Options,
+    PhoneLabel,
     RowError,
     RowVerdict,
     _changes,
@@ -59,10 +63,12 @@ class Writer:
     def write(self, evaluator: Evaluator, chunk: list[tuple[int, Mapping[str, object], Any]],
               parsed: list[tuple[str | None, str, str]] | None = None) -> list[RowVerdict]:
         for attempt in range(3):
+            held_back = set(evaluator.held_back)  # a failed attempt must not leave its rows' numbers behind
             try:
                 with transaction.atomic():
                     return self._write_once(evaluator, chunk, parsed)
             except IntegrityError:
+                evaluator.held_back = held_back
                 # Another import created one of these numbers between our lookup and insert: look again.
                 if attempt == 2:
                     raise
@@ -152,28 +158,56 @@ class Writer:
                 yield record
 
         with insert_triggers_deferred(Contact):
-            inserter.insert(records())
-        if self.options.campaign is None:
+            inserter.insert(records())  # the database adds each primary number to ContactPhone (migration 0070)
+        with_extra = [r for r in rows if r.extra]
+        if self.options.campaign is None and not with_extra:
             return []
+        wanted = rows if self.options.campaign is not None else with_extra
         ids = dict(Contact.objects.for_workspace(self.workspace).filter(
-            phone__in=[r.phone for r in rows]).values_list("phone", "pk"))
-        return [ids[r.phone] for r in rows]
+            phone__in=[r.phone for r in wanted]).values_list("phone", "pk"))
+        if with_extra:
+            _number_inserter().insert(
+                {"workspace_id": self.workspace.pk, "contact_id": ids[r.phone], "e164": number, "label": label,
+                 "is_primary": False, "position": position}
+                for r in with_extra for position, (number, label) in enumerate(r.extra, start=1))
+        return [ids[r.phone] for r in rows] if self.options.campaign is not None else []
 
     def _update(self, verdicts: list[RowVerdict], now) -> list[int]:
         rows = [v for v in verdicts if v.verdict == UPDATE]
         if not rows:
             return []
         contacts = {c.pk: c for c in Contact.objects.filter(pk__in=[r.existing_id for r in rows])}
+        # The row's numbers the contact lacks are added (unless another contact holds them): one query to see
+        # which numbers are held and where each contact's numbers end, one insert.
+        candidates = {n for r in rows for n in r.numbers}
+        held = set(ContactPhone.objects.filter(workspace=self.workspace, e164__in=candidates)
+                   .values_list("e164", flat=True))
+        last = dict(ContactPhone.objects.filter(contact_id__in=contacts).order_by().values("contact_id")
+                    .annotate(n=Max("position")).values_list("contact_id", "n"))
+        added_numbers = []
         changed_fields: set[str] = set()
         for row in rows:
             contact = contacts[row.existing_id]
             changes = _changes(contact, row.values or {})
-            row.values = {"previous": {name: getattr(contact, name) for name in changes}, "changes": changes}
+            previous = {name: getattr(contact, name) for name in changes}
+            fresh = [(n, label) for n, label in (*((row.phone, PhoneLabel.OTHER),), *row.extra) if n not in held]
+            held.update(n for n, _ in fresh)
+            for number, label in fresh:
+                last[contact.pk] = last.get(contact.pk, 0) + 1
+                added_numbers.append({"workspace_id": self.workspace.pk, "contact_id": contact.pk, "e164": number,
+                                      "label": label, "is_primary": False, "position": last[contact.pk]})
+            if fresh:
+                previous[NUMBERS_ADDED] = [n for n, _ in fresh]  # revert takes them off again
+            row.values = {"previous": previous, "changes": changes}
             for name, value in changes.items():
                 setattr(contact, name, value)
             contact.updated_at = now
             changed_fields.update(changes)
         Contact.objects.bulk_update(list(contacts.values()), [*sorted(changed_fields), "updated_at"], batch_size=500)
+        if added_numbers:
+            _number_inserter().insert(added_numbers)
+            # A callable number added to a DNC contact makes it active again (and a listed one changes nothing).
+            contacts_sync_dnc(Contact.objects.filter(pk__in=list(contacts)), now=now)
         return list(contacts)
 
     def _store_rows(self, verdicts: list[RowVerdict]) -> None:
@@ -219,6 +253,10 @@ _CONTACT_COLUMNS = ("workspace_id", "import_batch_id", "phone", "first_name", "l
 
 def _contact_inserter() -> FastInserter:
     return FastInserter(Contact, _CONTACT_COLUMNS, convert=("metadata",))
+
+
+def _number_inserter() -> FastInserter:
+    return FastInserter(ContactPhone, ("workspace_id", "contact_id", "e164", "label", "is_primary", "position"))
 
 
 def _import_row_inserter() -> FastInserter:

@@ -72,7 +72,7 @@ def test_no_claim_hands_out_a_refused_call(people, minutes, types, limit):
         queued = list(Call.objects.filter(workspace=workspace, status=CallStatus.QUEUED)
                       .select_related("contact", "campaign"))
         before = decide_many(workspace=workspace, at=now, targets=[
-            Target(c.phone, c.contact.metadata, c.campaign, c.contact.is_dnc) for c in queued])
+            Target(c.phone, c.contact.metadata, c.campaign, c.contact.is_dnc, c.contact_id) for c in queued])
         allowed_before = {c.pk for c, d in zip(queued, before, strict=True) if d.allowed}
 
         claimed = dialer.calls_claim(workspace=workspace, limit=limit, now=now)

@@ -125,9 +125,10 @@ def calls_claim(
             dial = {c.pk: (c.contact.phone if c.contact_id else c.phone) for c in rows}
             verdicts = dict(zip((c.pk for c in rows), decide_many(workspace=workspace, at=now, targets=[
                 Target(phone=dial[c.pk], metadata=c.contact.metadata if c.contact_id else None, campaign=c.campaign,
-                       contact_dnc=bool(c.contact_id and c.contact.is_dnc)) for c in rows]), strict=True))
+                       contact_dnc=bool(c.contact_id and c.contact.is_dnc), contact_id=c.contact_id)
+                for c in rows]), strict=True))
             eligible: list[int] = []
-            numbers_taken: set[str] = set()
+            people_taken: set[Any] = set()
             for call in rows:
                 verdict = verdicts[call.pk]
                 if verdict.permanent:
@@ -141,9 +142,11 @@ def calls_claim(
                     # Wait for the hours, holiday or cap to allow it (a day, when the zones never share a window).
                     opens = verdict.next_allowed_at or now + timedelta(days=1)
                     Call.objects.filter(pk=call.pk, status=CallStatus.QUEUED).update(not_before=opens, updated_at=now)
-                elif dial[call.pk] not in numbers_taken:  # one call per number per round: caps see the last one
-                    numbers_taken.add(dial[call.pk])
-                    eligible.append(call.pk)
+                else:  # one call per person (and number) per round: caps count the one handed out before
+                    person = {("contact", call.contact_id), ("phone", dial[call.pk])} - {("contact", None)}
+                    if not person & people_taken:
+                        people_taken |= person
+                        eligible.append(call.pk)
             chosen = eligible[:wanted]
             got += Call.objects.filter(pk__in=chosen, status=CallStatus.QUEUED).update(
                 status=CallStatus.DIALING, claim_token=token, claimed_at=now, lease_expires_at=now + lease,

@@ -124,7 +124,8 @@ def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
     window = services.calling_window(workspace=workspace, phone=contact.phone)
     memberships = list(contact.campaign_memberships.select_related("campaign").order_by("-added_at"))
     open_campaigns = [m.campaign for m in memberships if m.campaign.status != "completed"][:5]
-    targets = [Target(phone=contact.phone, metadata=contact.metadata, campaign=c, contact_dnc=contact.is_dnc)
+    targets = [Target(phone=contact.phone, metadata=contact.metadata, campaign=c, contact_dnc=contact.is_dnc,
+                      contact_id=contact.pk)
                for c in [None, *open_campaigns]]
     decisions = decide_many(workspace=workspace, targets=targets)
     labels = ["Without a campaign", *(f"Campaign {c.name}" for c in open_campaigns)]

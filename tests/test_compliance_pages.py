@@ -199,3 +199,67 @@ def test_admin_lists_the_ledger_and_registry_files(admin_client_ws, workspace):
         response = admin_client_ws.get(f"/admin/contacts/{model}/")
         assert response.status_code == 200 and "+13055550100" in response.content.decode() or model == "registrysource"
     assert "National 305" in admin_client_ws.get("/admin/contacts/registrysource/").content.decode()
+
+
+def test_a_member_records_consent_on_the_contact_page_and_the_decision_changes(client_logged_in, workspace):
+    from contacts.models import ConsentRecord
+
+    workspace.timezone = "America/New_York"
+    workspace.save()
+    contact = make_contact(workspace, "+447911123456", consent=None)  # a UK number: only the consent rules matter
+    page = f"/contacts/{contact.public_id}/"
+    html = client_logged_in.get(page).content.decode()
+    assert f'href="/contacts/{contact.public_id}/consent/"' in html and "none recorded" in html
+    form = client_logged_in.get(f"{page}consent/").content.decode()
+    assert '<label class="form-label required" for="id_kind">Type</label>' in form and 'for="id_proof_url"' in form
+    # no proof: refused with the service's own words, nothing stored
+    bad = client_logged_in.post(f"{page}consent/", {"kind": "express_written", "source": "web_form"})
+    assert bad.status_code == 200 and "Keep some proof" in bad.content.decode()
+    future = client_logged_in.post(f"{page}consent/", {"kind": "express", "source": "call", "recording_id": "r1",
+                                                       "captured_at": "2999-01-01T09:00"})
+    assert future.status_code == 200 and "In the future." in future.content.decode()
+    unknown = client_logged_in.post(f"{page}consent/", {"kind": "verbal", "source": "web_form", "proof_text": "x"})
+    assert unknown.status_code == 200 and "verbal is not one of the available choices" in unknown.content.decode()
+    assert not ConsentRecord.objects.exists()
+    done = client_logged_in.post(f"{page}consent/", {
+        "kind": "express_written", "source": "web_form", "captured_at": "2026-03-10T09:30",
+        "proof_url": "https://example.com/solar-form", "proof_ip": "203.0.113.9", "proof_text": "I agree."},
+        follow=True)
+    record = ConsentRecord.objects.get()
+    assert record.kind == "express_written" and record.contact == contact and record.actor_label
+    assert record.captured_at == datetime(2026, 3, 10, 13, 30, tzinfo=UTC)  # 09:30 in New York (EDT)
+    html = done.content.decode()
+    assert "recorded for" in html and "express written" in html and 'data-testid="consent-history"' in html
+    assert 'data-code="no_consent"' not in html
+
+
+def test_revoking_on_the_contact_page_refuses_calls_and_the_panel_says_why(client, workspace):
+    contact = make_contact(workspace, "+13055550100")
+    client.force_login(make_user("officer", workspace=workspace, role="compliance"))
+    page = f"/contacts/{contact.public_id}/"
+    html = client.get(page).content.decode()
+    assert "consent/revoke/" in html and f'href="{page}consent/"' not in html  # compliance may revoke, not record
+    assert client.get(f"{page}consent/").status_code == 403
+    done = client.post(f"{page}consent/revoke/", {"note": "said stop on a call"}, follow=True).content.decode()
+    revocation = ConsentRevocation.objects.get()
+    assert revocation.channel == "dashboard" and revocation.note == "said stop on a call"
+    assert 'data-code="consent_revoked"' in done and "said stop on a call" in done
+    with pytest.raises(services.CallNotAllowed):
+        services.call_queue_outbound(contact=contact)
+
+
+def test_consent_pages_refuse_viewers_and_other_workspaces(client, workspace, other_workspace):
+    from contacts.models import ConsentRecord
+
+    contact = make_contact(workspace, "+13055550100", consent=None)
+    theirs = make_contact(other_workspace, "+13055550101", consent=None)
+    client.force_login(make_user("reader", workspace=workspace, role="viewer"))
+    html = client.get(f"/contacts/{contact.public_id}/").content.decode()
+    assert "consent/revoke/" not in html and "/consent/" not in html
+    body = {"kind": "express", "source": "web_form", "proof_text": "yes", "note": "x"}
+    assert client.post(f"/contacts/{contact.public_id}/consent/", body).status_code == 403
+    assert client.post(f"/contacts/{contact.public_id}/consent/revoke/", body).status_code == 403
+    client.force_login(make_user("boss", workspace=workspace, role="owner"))
+    assert client.post(f"/contacts/{theirs.public_id}/consent/", body).status_code == 404
+    assert client.post(f"/contacts/{theirs.public_id}/consent/revoke/", body).status_code == 404
+    assert not ConsentRecord.objects.exists() and not ConsentRevocation.objects.exists()

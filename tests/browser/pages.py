@@ -74,6 +74,8 @@ def page_paths(world: dict) -> list[tuple[str, str]]:
         ("contact-new", reverse("contact_create")),
         ("contact-edit", reverse("contact_edit", args=[target.public_id])),
         ("contact-mark-dnc", reverse("contact_mark_dnc", args=[target.public_id])),
+        ("contact-consent", reverse("contact_consent", args=[target.public_id])),
+        ("contact-consent-revoke", reverse("contact_consent_revoke", args=[target.public_id])),
         ("contact-delete", reverse("contact_delete", args=[target.public_id])),
         ("contact-merge", reverse("contact_merge_pick", args=[target.public_id]) + "?q=a"),
         ("contact-merge-confirm", reverse("contact_merge_confirm", args=[target.public_id, other.public_id])),
@@ -93,6 +95,7 @@ def page_paths(world: dict) -> list[tuple[str, str]]:
         ("dnc-upload", reverse("dnc_upload")),
         ("dnc-remove", reverse("dnc_remove", args=[world["entry"].pk])),
         ("dnc-audit", reverse("dnc_audit")),
+        ("compliance", reverse("compliance_home")),
         ("settings-members", reverse("members")),
         ("settings-api-keys", reverse("api_keys")),
     ]

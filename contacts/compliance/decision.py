@@ -131,7 +131,7 @@ def workspace_rule_set(workspace: Workspace) -> tuple[RuleSet, list[Rule]]:
     own = [_rule(data, "workspace") for data in stored]
     own.append(settings_window_rule(workspace.calling_window_start, workspace.calling_window_end))
     version = combined_version(shipped.version, stored, workspace.calling_window_start, workspace.calling_window_end)
-    return RuleSet(version=version, rules=shipped.rules + tuple(own)), own
+    return RuleSet(version=version, rules=shipped.rules + tuple(own), holidays=shipped.holidays), own
 
 
 def _jurisdiction_label(code: str, jurisdiction: Jurisdiction) -> str:
@@ -164,7 +164,7 @@ def _window_opening(start: time, end: time, zones: Sequence[ZoneInfo], t: dateti
     return None
 
 
-def _closed_reason(rule: Rule, local_day: date) -> tuple[str, str] | None:
+def _closed_reason(rule: Rule, local_day: date, table: tuple = ()) -> tuple[str, str] | None:
     """(code, what) when a closed-days rule forbids calls on this local date."""
     p = rule.params
     if WEEKDAYS[local_day.weekday()] in p.get("weekdays", ()):
@@ -173,7 +173,7 @@ def _closed_reason(rule: Rule, local_day: date) -> tuple[str, str] | None:
         return "holiday", f"{local_day:%d %b %Y} is a closed day"
     if p.get("holidays") or p.get("annual"):
         closed = holiday_rules.closed_dates(local_day.year, tuple(p.get("holidays", ())), tuple(p.get("annual", ())),
-                                            bool(p.get("observed")))
+                                            bool(p.get("observed")), table or None)
         if local_day in closed:
             return "holiday", f"{local_day:%a %d %b} is {closed[local_day]}"
     return None
@@ -229,13 +229,13 @@ class _Evaluator:
             elif rule.kind == "closed_days":
                 for tz in zones:
                     local_day = t.astimezone(tz).date()
-                    closed = _closed_reason(rule, local_day)
+                    closed = _closed_reason(rule, local_day, self.ruleset.holidays)
                     if closed is None:
                         continue
                     day = local_day
                     for _ in range(14):  # the next local day this rule leaves open
                         day += timedelta(days=1)
-                        if _closed_reason(rule, day) is None:
+                        if _closed_reason(rule, day, self.ruleset.holidays) is None:
                             break
                     opens = datetime.combine(day, time(0, 0), tzinfo=tz)
                     code, what = closed

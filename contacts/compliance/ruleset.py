@@ -20,6 +20,7 @@ CAMPAIGN_TYPES = ("telemarketing", "informational")
 CONSENT_STRENGTH = {"express": 1, "express_written": 2}
 WORKSPACE_KINDS = {"window", "closed_days", "frequency_cap", "consent", "revocation"}
 JURISDICTION_ANY = "*"
+PER_NUMBER_KINDS = {"consent", "revocation"}  # refuse a number for good: applied at campaign start too
 
 
 class RulesFileError(Exception):
@@ -218,6 +219,10 @@ def parse_workspace_rule(data: Any, *, shipped: RuleSet | None = None) -> Rule:
         if any(r.id == data["id"] for r in shipped.rules):
             problems.append(f"id {data['id']!r} is a shipped rule's id; choose another.")
         problems += _unknown_holidays(data, shipped.holidays)
+        if data["kind"] in PER_NUMBER_KINDS and data["jurisdiction"] not in (JURISDICTION_ANY, "US"):
+            # campaign start applies these to every member in SQL, where a number's state or country is not known
+            problems.append(f"a {data['kind']} rule applies to every number (\"*\") or to the US, not to "
+                            f"{data['jurisdiction']}.")
     if problems:
         raise RulesFileError("This rule is not valid: " + " ".join(p.replace("rules/0/", "") for p in problems))
     rule = _rule(data, "workspace")

@@ -294,6 +294,6 @@ def test_a_claim_decides_in_a_fixed_number_of_queries(workspace, calls, django_a
         make_contact(workspace, f"+1305555{i:04d}")
     services.campaign_add_contacts(campaign=campaign, contacts=Contact.objects.filter(workspace=workspace))
     dialer.campaign_start(campaign=campaign, now=AFTERNOON_FL)
-    with django_assert_max_num_queries(21):  # the same for 5 calls or 40: decisions are read in bulk
+    with django_assert_max_num_queries(15):  # the same for 5 calls or 40: decisions are read in bulk
         claimed = dialer.calls_claim(workspace=workspace, limit=50, now=AFTERNOON_FL)
     assert len(claimed) == calls

@@ -31,6 +31,21 @@ def test_the_page_lists_rules_with_sources_and_warns_without_a_registry(officer)
     assert "No registry file yet" in html and "A starting point, not legal advice" in html
 
 
+def test_the_page_lists_this_years_state_holidays_under_their_rules(officer):
+    from contacts.compliance import holidays
+
+    year = timezone.now().year
+    html = officer.get("/compliance/").content.decode()
+    louisiana = html[html.index('data-testid="holidays-la-sunday-holidays"'):]
+    louisiana = louisiana[:louisiana.index("</details>")]
+    dates = holidays.holiday_dates(year)
+    assert f"Closed in {year}" in louisiana
+    assert f'{dates["mardi_gras"]:%Y-%m-%d}">{dates["mardi_gras"]:%a %b} {dates["mardi_gras"].day}</time> Mardi Gras' \
+        in louisiana
+    assert f'{dates["good_friday"]:%Y-%m-%d}">' in louisiana and "Good Friday" in louisiana
+    assert "Confederate Memorial Day" in html and "Confederate Memorial Day" not in louisiana
+
+
 def test_a_registry_upload_refuses_its_numbers_for_telemarketing(officer, workspace):
     body = b"3055550100\n305-555-0101\nnot a number\n\n3055550100\n7865550199\n"
     response = officer.post("/compliance/registry/", {

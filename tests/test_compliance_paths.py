@@ -41,9 +41,7 @@ CASES = [
      ["outside_window"], []),
     ("oklahoma, 3 calls on the subject", "+14055550109", {}, W, False, False, False, 3, ["frequency_cap"], []),
     ("oklahoma, 2 calls on the subject", "+14055550110", {}, W, False, False, False, 2, [], []),
-    # a toll-free number spans every zone of the plan (Guam to Newfoundland): no shared window, besides consent
-    ("toll-free, no consent", "+18005550111", {}, None, False, False, False, 0,
-     ["no_consent", "outside_window", "outside_window"], ["no_consent", "outside_window"]),
+    ("toll-free, no consent", "+18005550111", {}, None, False, False, False, 0, ["no_consent"], ["no_consent"]),
     ("area code without a state, no consent", "+15645550112", {}, None, False, False, False, 0, ["no_consent"],
      ["no_consent"]),
     ("canada, no consent", "+16135550113", {}, None, False, False, False, 0, [], []),

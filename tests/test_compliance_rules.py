@@ -104,6 +104,20 @@ def test_time_rules(workspace, case, phone, metadata, kind, when, allowed, codes
         assert again.allowed, again.summary()
 
 
+def test_a_toll_free_number_is_called_when_every_us_zone_is_inside_the_window(workspace):
+    """Toll-free numbers have no state: the federal window must be open from Hawaii to New York (not Guam)."""
+    toll_free = "+18005550123"
+    make_contact(workspace, phone=toll_free, consent=None)
+    give_consent(workspace, toll_free)
+    utc = ZoneInfo("UTC")
+    early = decide(workspace=workspace, phone=toll_free, campaign=campaign(workspace), at=at(utc, "2026-03-11T15:00"))
+    assert early.codes == ["outside_window", "outside_window"]  # 05:00 in Honolulu
+    assert early.next_allowed_at == at(utc, "2026-03-11T18:00")  # 08:00 in Honolulu, 14:00 in New York
+    assert decide(workspace=workspace, phone=toll_free, campaign=campaign(workspace, subject="x"),
+                  at=early.next_allowed_at).allowed
+    assert "Pacific/Guam" not in early.jurisdiction.zones and "America/Toronto" not in early.jurisdiction.zones
+
+
 def test_outside_window_names_the_jurisdiction_and_the_opening(workspace):
     make_contact(workspace, phone=FL, consent=None)
     give_consent(workspace, FL)

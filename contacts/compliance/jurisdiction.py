@@ -38,6 +38,7 @@ STATE_ZONES.update({
     "ND": (_CT, _MT), "OK": (_CT,), "OR": (_PT, _MT), "SD": (_CT, _MT), "TN": (_CT, _ET), "TX": (_CT, _MT),
     "UT": (_MT,), "WA": (_PT,), "WI": (_CT,), "WY": (_MT,),
 })
+US_ZONES = frozenset(z for zones in STATE_ZONES.values() for z in zones)
 # Metadata keys (any case, spaces and punctuation ignored) that hold a contact's own state.
 STATE_KEYS = {"state", "usstate", "homestate", "mailingstate", "businessstate", "billingstate", "stateprovince",
               "stateregion", "region", "address1region", "province"}
@@ -138,7 +139,12 @@ def _number_facts(phone: str) -> tuple[str, str, tuple[str, ...]]:
         country = ""
     if phone.startswith("+1"):  # the area code alone says US or not (see us_area_codes)
         country = "US" if nanp and phone[2:5] in us_area_codes() else ("" if country == "US" else country)
-    return country, "", tuple(phone_rules.timezones_for(phone))
+    zones = tuple(phone_rules.timezones_for(phone))
+    if country == "US":
+        # A US number without a state (toll-free, 5XX) lists every zone of the numbering plan, Guam to
+        # Newfoundland, which never share a calling window: it is read in the 50 states' zones instead.
+        zones = tuple(z for z in zones if z in US_ZONES) or zones
+    return country, "", zones
 
 
 def jurisdiction_for(phone: str, *, metadata: dict | None = None, fallback_zone: str = "UTC") -> Jurisdiction:

@@ -64,8 +64,20 @@ def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
     return last - timedelta(days=(last.weekday() - weekday) % 7)
 
 
-def parse_table(data: dict[str, Any]) -> tuple[Holiday, ...]:
-    return tuple(Holiday.from_data(key, value) for key, value in sorted(data.items()))
+class HolidayTable(tuple):
+    """The holiday definitions, hashed once: the table is part of a cache key on every closed-days check."""
+
+    def __new__(cls, items):
+        table = super().__new__(cls, items)
+        table._hash = tuple.__hash__(table)
+        return table
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
+def parse_table(data: dict[str, Any]) -> HolidayTable:
+    return HolidayTable(Holiday.from_data(key, value) for key, value in sorted(data.items()))
 
 
 def table_problems(table: tuple[Holiday, ...]) -> list[str]:

@@ -80,7 +80,7 @@ def bench_decisions(n: int, batch: int) -> list[tuple[str, str]]:
                            downloaded_on=date(2026, 3, 1))
     seed = time.perf_counter() - t0
     metadata = dict(Contact.objects.filter(workspace=ws).values_list("phone", "metadata"))
-    targets = [Target(p, metadata[p], campaign) for p in phones]
+    targets = [Target(p, metadata[p], campaign, contact_id=contacts[p]) for p in phones]
 
     t0 = time.perf_counter()
     allowed = 0

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
-from contacts.models import CampaignStatus, CampaignType, PhoneLabel, Role
+from contacts.models import CampaignStatus, CampaignType, ConsentKind, ConsentSource, PhoneLabel, Role
 
 
 class ContactForm(forms.Form):
@@ -64,6 +64,35 @@ class ContactForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"autocomplete": "off"}),
                              error_messages={"required": "A reason is required."})
+
+
+class ConsentForm(forms.Form):
+    """Record a consent from the contact page; the consent service checks the rest (proof, dates, roles)."""
+
+    kind = forms.ChoiceField(label="Type", choices=ConsentKind.choices, initial=ConsentKind.EXPRESS_WRITTEN,
+                             help_text="Telemarketing by AI voice needs written consent; other calls need express.")
+    source = forms.ChoiceField(choices=ConsentSource.choices, initial=ConsentSource.WEB_FORM)
+    captured_at = forms.DateTimeField(
+        label="Given at", required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text="In the workspace's time zone; empty for now.")
+    proof_url = forms.URLField(label="Form URL", max_length=500, required=False, assume_scheme="https")
+    proof_ip = forms.GenericIPAddressField(label="IP address", required=False)
+    proof_text = forms.CharField(label="Text shown", required=False, max_length=20000,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+    recording_id = forms.CharField(label="Recording id", max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # Tabler classes, rendered field by field in the template
+            field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField)
+                                          else "form-control")
+
+
+class RevokeConsentForm(forms.Form):
+    note = forms.CharField(label="How the person asked", max_length=500, required=False,
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "class": "form-control",
+                                                         "placeholder": "e.g. replied STOP to a text"}))
 
 
 class CampaignForm(forms.Form):

@@ -21,6 +21,8 @@ urlpatterns = [
     path("contacts/<str:contact_id>/call/", contacts.contact_call_now, name="contact_call_now"),
     path("contacts/<str:contact_id>/dnc/", contacts.contact_mark_dnc, name="contact_mark_dnc"),
     path("contacts/<str:contact_id>/reactivate/", contacts.contact_reactivate, name="contact_reactivate"),
+    path("contacts/<str:contact_id>/consent/", contacts.contact_consent, name="contact_consent"),
+    path("contacts/<str:contact_id>/consent/revoke/", contacts.contact_consent_revoke, name="contact_consent_revoke"),
 ]
 
 urlpatterns += [  # campaigns and calls

@@ -27,8 +27,23 @@ def officer(client, workspace):
 
 def test_the_page_lists_rules_with_sources_and_warns_without_a_registry(officer):
     html = officer.get("/compliance/").content.decode()
-    assert "2026.11.1" in html and "Fla. Stat. § 501.616(6)(b)" in html and "47 CFR 64.1200(a)(10)" in html
+    assert "2026.11.2" in html and "Fla. Stat. § 501.616(6)(b)" in html and "47 CFR 64.1200(a)(10)" in html
     assert "No registry file yet" in html and "A starting point, not legal advice" in html
+
+
+def test_the_page_lists_this_years_state_holidays_under_their_rules(officer):
+    from contacts.compliance import holidays
+
+    year = timezone.now().year
+    html = officer.get("/compliance/").content.decode()
+    louisiana = html[html.index('data-testid="holidays-la-sunday-holidays"'):]
+    louisiana = louisiana[:louisiana.index("</details>")]
+    dates = holidays.holiday_dates(year)
+    assert f"Closed in {year}" in louisiana
+    assert f'{dates["mardi_gras"]:%Y-%m-%d}">{dates["mardi_gras"]:%a %b} {dates["mardi_gras"].day}</time> Mardi Gras' \
+        in louisiana
+    assert f'{dates["good_friday"]:%Y-%m-%d}">' in louisiana and "Good Friday" in louisiana
+    assert "Confederate Memorial Day" in html and "Confederate Memorial Day" not in louisiana
 
 
 def test_a_registry_upload_refuses_its_numbers_for_telemarketing(officer, workspace):
@@ -83,7 +98,7 @@ def test_a_workspace_rule_may_only_be_stricter(officer, workspace):
     officer.post("/compliance/rules/", {"rule": stricter})
     rule = WorkspaceRule.objects.get(workspace=workspace)
     html = officer.get("/compliance/").content.decode()
-    assert "no-saturdays" in html and "2026.11.1+ws." in html
+    assert "no-saturdays" in html and "2026.11.2+ws." in html
     contact = make_contact(workspace, "+13055550100")
     saturday = datetime(2026, 3, 14, 16, 0, tzinfo=UTC)
     with pytest.raises(services.OutsideCallingHours):
@@ -116,7 +131,7 @@ def test_the_report_lists_claimed_calls_with_their_rules_version_formula_safe(of
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:3] == ["Call ID", "Claimed at", "Phone"]
     row = dict(zip(rows[0], rows[1], strict=True))
-    assert row["Rules version"] == "2026.11.1" and row["Allowed"] == "yes" and row["Jurisdiction"] == "US FL"
+    assert row["Rules version"] == "2026.11.2" and row["Allowed"] == "yes" and row["Jurisdiction"] == "US FL"
     assert row["Subject"].startswith("'=") and row["Claimed at"] == "2026-03-11T19:00:00Z"
 
 
@@ -199,3 +214,67 @@ def test_admin_lists_the_ledger_and_registry_files(admin_client_ws, workspace):
         response = admin_client_ws.get(f"/admin/contacts/{model}/")
         assert response.status_code == 200 and "+13055550100" in response.content.decode() or model == "registrysource"
     assert "National 305" in admin_client_ws.get("/admin/contacts/registrysource/").content.decode()
+
+
+def test_a_member_records_consent_on_the_contact_page_and_the_decision_changes(client_logged_in, workspace):
+    from contacts.models import ConsentRecord
+
+    workspace.timezone = "America/New_York"
+    workspace.save()
+    contact = make_contact(workspace, "+447911123456", consent=None)  # a UK number: only the consent rules matter
+    page = f"/contacts/{contact.public_id}/"
+    html = client_logged_in.get(page).content.decode()
+    assert f'href="/contacts/{contact.public_id}/consent/"' in html and "none recorded" in html
+    form = client_logged_in.get(f"{page}consent/").content.decode()
+    assert '<label class="form-label required" for="id_kind">Type</label>' in form and 'for="id_proof_url"' in form
+    # no proof: refused with the service's own words, nothing stored
+    bad = client_logged_in.post(f"{page}consent/", {"kind": "express_written", "source": "web_form"})
+    assert bad.status_code == 200 and "Keep some proof" in bad.content.decode()
+    future = client_logged_in.post(f"{page}consent/", {"kind": "express", "source": "call", "recording_id": "r1",
+                                                       "captured_at": "2999-01-01T09:00"})
+    assert future.status_code == 200 and "In the future." in future.content.decode()
+    unknown = client_logged_in.post(f"{page}consent/", {"kind": "verbal", "source": "web_form", "proof_text": "x"})
+    assert unknown.status_code == 200 and "verbal is not one of the available choices" in unknown.content.decode()
+    assert not ConsentRecord.objects.exists()
+    done = client_logged_in.post(f"{page}consent/", {
+        "kind": "express_written", "source": "web_form", "captured_at": "2026-03-10T09:30",
+        "proof_url": "https://example.com/solar-form", "proof_ip": "203.0.113.9", "proof_text": "I agree."},
+        follow=True)
+    record = ConsentRecord.objects.get()
+    assert record.kind == "express_written" and record.contact == contact and record.actor_label
+    assert record.captured_at == datetime(2026, 3, 10, 13, 30, tzinfo=UTC)  # 09:30 in New York (EDT)
+    html = done.content.decode()
+    assert "recorded for" in html and "express written" in html and 'data-testid="consent-history"' in html
+    assert 'data-code="no_consent"' not in html
+
+
+def test_revoking_on_the_contact_page_refuses_calls_and_the_panel_says_why(client, workspace):
+    contact = make_contact(workspace, "+13055550100")
+    client.force_login(make_user("officer", workspace=workspace, role="compliance"))
+    page = f"/contacts/{contact.public_id}/"
+    html = client.get(page).content.decode()
+    assert "consent/revoke/" in html and f'href="{page}consent/"' not in html  # compliance may revoke, not record
+    assert client.get(f"{page}consent/").status_code == 403
+    done = client.post(f"{page}consent/revoke/", {"note": "said stop on a call"}, follow=True).content.decode()
+    revocation = ConsentRevocation.objects.get()
+    assert revocation.channel == "dashboard" and revocation.note == "said stop on a call"
+    assert 'data-code="consent_revoked"' in done and "said stop on a call" in done
+    with pytest.raises(services.CallNotAllowed):
+        services.call_queue_outbound(contact=contact)
+
+
+def test_consent_pages_refuse_viewers_and_other_workspaces(client, workspace, other_workspace):
+    from contacts.models import ConsentRecord
+
+    contact = make_contact(workspace, "+13055550100", consent=None)
+    theirs = make_contact(other_workspace, "+13055550101", consent=None)
+    client.force_login(make_user("reader", workspace=workspace, role="viewer"))
+    html = client.get(f"/contacts/{contact.public_id}/").content.decode()
+    assert "consent/revoke/" not in html and "/consent/" not in html
+    body = {"kind": "express", "source": "web_form", "proof_text": "yes", "note": "x"}
+    assert client.post(f"/contacts/{contact.public_id}/consent/", body).status_code == 403
+    assert client.post(f"/contacts/{contact.public_id}/consent/revoke/", body).status_code == 403
+    client.force_login(make_user("boss", workspace=workspace, role="owner"))
+    assert client.post(f"/contacts/{theirs.public_id}/consent/", body).status_code == 404
+    assert client.post(f"/contacts/{theirs.public_id}/consent/revoke/", body).status_code == 404
+    assert not ConsentRecord.objects.exists() and not ConsentRevocation.objects.exists()

@@ -104,6 +104,20 @@ def test_time_rules(workspace, case, phone, metadata, kind, when, allowed, codes
         assert again.allowed, again.summary()
 
 
+def test_a_toll_free_number_is_called_when_every_us_zone_is_inside_the_window(workspace):
+    """Toll-free numbers have no state: the federal window must be open from Hawaii to New York (not Guam)."""
+    toll_free = "+18005550123"
+    make_contact(workspace, phone=toll_free, consent=None)
+    give_consent(workspace, toll_free)
+    utc = ZoneInfo("UTC")
+    early = decide(workspace=workspace, phone=toll_free, campaign=campaign(workspace), at=at(utc, "2026-03-11T15:00"))
+    assert early.codes == ["outside_window", "outside_window"]  # 05:00 in Honolulu
+    assert early.next_allowed_at == at(utc, "2026-03-11T18:00")  # 08:00 in Honolulu, 14:00 in New York
+    assert decide(workspace=workspace, phone=toll_free, campaign=campaign(workspace, subject="x"),
+                  at=early.next_allowed_at).allowed
+    assert "Pacific/Guam" not in early.jurisdiction.zones and "America/Toronto" not in early.jurisdiction.zones
+
+
 def test_outside_window_names_the_jurisdiction_and_the_opening(workspace):
     make_contact(workspace, phone=FL, consent=None)
     give_consent(workspace, FL)
@@ -285,7 +299,135 @@ def test_the_shipped_rules_file_is_valid_and_every_rule_names_its_source():
             "us-fcc-24-17-ai-voice-telemarketing", "us-revocation-any-reasonable-means"} <= ids
 
 
+SHIPPED_JURISDICTIONS = {"*", "US", "US-FL", "US-OK", "US-AL", "US-LA", "US-MS", "US-UT"}
+
+
+def test_the_shipped_rules_cover_these_jurisdictions_and_name_sources_and_dates():
+    rules = ruleset.shipped_rules()
+    assert {r.jurisdiction for r in rules.rules} == SHIPPED_JURISDICTIONS
+    document = json.loads(ruleset.RULES_FILE.read_text())
+    for data in document["rules"]:
+        assert len(data["source"]) >= 3 and date.fromisoformat(data["effective"]) and data["title"], data["id"]
+    used = {key for r in rules.rules for key in r.params.get("holidays", ())}
+    for holiday in rules.holidays:
+        assert document["holidays"][holiday.key]["source"], holiday.key
+    assert used <= {h.key for h in rules.holidays}
+    # every state that closes on holidays has a holiday rule, and it is computed for any year
+    for state in ("US-AL", "US-LA", "US-UT"):
+        rule = next(r for r in rules.rules if r.jurisdiction == state and r.kind == "closed_days")
+        for year in (2026, 2040):
+            assert len(holidays.closed_dates(year, tuple(rule.params["holidays"]), (), True)) >= 10
+
+
+@pytest.mark.parametrize(("year", "key", "expected"), [
+    (2026, "mardi_gras", date(2026, 2, 17)), (2027, "mardi_gras", date(2027, 2, 9)),
+    (2026, "good_friday", date(2026, 4, 3)), (2027, "good_friday", date(2027, 3, 26)),
+    (2026, "confederate_memorial_day", date(2026, 4, 27)), (2027, "confederate_memorial_day", date(2027, 4, 26)),
+    (2026, "jefferson_davis_birthday", date(2026, 6, 1)), (2027, "jefferson_davis_birthday", date(2027, 6, 7)),
+    (2026, "pioneer_day", date(2026, 7, 24)), (2026, "juneteenth_utah", date(2026, 6, 19)),
+])
+def test_state_holidays_are_computed_per_year_from_the_rules_file(year, key, expected):
+    assert holidays.holiday_dates(year)[key] == expected
+
+
+def test_a_holiday_counts_only_from_its_first_year():
+    assert "juneteenth_utah" not in holidays.holiday_dates(2021)
+    assert "juneteenth" in holidays.holiday_dates(2021)
+
+
+STATE_HOLIDAYS = [  # (case, phone, local noon, refused by holiday)
+    ("louisiana mardi gras 2026", LA, at(CT, "2026-02-17T12:00"), True),
+    ("louisiana mardi gras 2027", LA, at(CT, "2027-02-09T12:00"), True),
+    ("louisiana day after mardi gras", LA, at(CT, "2027-02-10T12:00"), False),
+    ("louisiana good friday 2027", LA, at(CT, "2027-03-26T12:00"), True),
+    ("alabama confederate memorial day", AL, at(CT, "2026-04-27T12:00"), True),
+    ("alabama jefferson davis' birthday 2027", AL, at(CT, "2027-06-07T12:00"), True),
+    ("alabama columbus day", AL, at(CT, "2026-10-12T12:00"), True),
+    ("alabama good friday is not its holiday", AL, at(CT, "2026-04-03T12:00"), False),
+    ("utah juneteenth 2026", UT, at(MT, "2026-06-19T12:00"), True),
+    ("florida mardi gras is a working day", FL, at(ET, "2026-02-17T12:00"), False),
+]
+
+
+@pytest.mark.parametrize(("case", "phone", "when", "refused"), STATE_HOLIDAYS, ids=[c[0] for c in STATE_HOLIDAYS])
+def test_state_holidays_refuse_telemarketing(workspace, case, phone, when, refused):
+    contact = make_contact(workspace, phone=phone, consent=None)
+    give_consent(workspace, phone)
+    result = decide(workspace=workspace, phone=phone, campaign=campaign(workspace), contact=contact, at=when)
+    assert ("holiday" in result.codes) is refused, result.summary()
+    if refused:
+        assert result.next_allowed_at is not None and result.next_allowed_at.date() > when.date()
+        assert decide(workspace=workspace, phone=phone, campaign=campaign(workspace, "informational"),
+                      contact=contact, at=when).allowed
+
+
+WORKSPACE_RULES = [  # (case, rule fields, accepted, words in the refusal)
+    ("narrower florida window", {"jurisdiction": "US-FL", "kind": "window", "start": "09:00", "end": "17:00"},
+     True, ""),
+    ("wider florida window", {"jurisdiction": "US-FL", "kind": "window", "start": "07:00", "end": "20:00"},
+     False, "fl-window"),
+    ("wider federal window", {"jurisdiction": "US", "kind": "window", "start": "08:00", "end": "22:00"},
+     False, "us-tcpa-window"),
+    ("a state window under the federal one", {"jurisdiction": "US-CA", "kind": "window", "start": "08:00",
+                                              "end": "21:30"}, False, "us-tcpa-window"),
+    ("lower florida cap", {"jurisdiction": "US-FL", "kind": "frequency_cap", "max_calls": 2, "hours": 24},
+     True, ""),
+    ("higher florida cap", {"jurisdiction": "US-FL", "kind": "frequency_cap", "max_calls": 4, "hours": 24},
+     False, "fl-frequency-cap"),
+    ("shorter florida cap window", {"jurisdiction": "US-FL", "kind": "frequency_cap", "max_calls": 3, "hours": 12},
+     False, "fl-frequency-cap"),
+    ("a cap for every number", {"jurisdiction": "*", "kind": "frequency_cap", "max_calls": 5, "hours": 24},
+     True, ""),
+    ("weaker telemarketing consent", {"jurisdiction": "US", "kind": "consent", "requires": "express"},
+     False, "weaker"),
+    ("written consent for every number", {"jurisdiction": "*", "kind": "consent", "requires": "express_written"},
+     True, ""),
+    ("consent for one state", {"jurisdiction": "US-FL", "kind": "consent", "requires": "express_written"},
+     False, "applies to every number (\"*\") or to the US"),
+    ("revocation for one country", {"jurisdiction": "GB", "kind": "revocation"}, False, "not to GB"),
+    ("mardi gras closed in florida", {"jurisdiction": "US-FL", "kind": "closed_days", "holidays": ["mardi_gras"]},
+     True, ""),
+    ("an undefined holiday", {"jurisdiction": "US-FL", "kind": "closed_days", "holidays": ["festivus"]},
+     False, "'festivus' is not defined"),
+    ("a registry is not a workspace rule", {"jurisdiction": "US", "kind": "registry", "max_age_days": 10},
+     False, "cannot be a workspace rule"),
+    ("an overnight window", {"jurisdiction": "US", "kind": "window", "start": "20:00", "end": "09:00"},
+     False, "must open before it closes"),
+]
+
+
+@pytest.mark.parametrize(("case", "fields", "accepted", "words"), WORKSPACE_RULES, ids=[c[0] for c in WORKSPACE_RULES])
+def test_workspace_rules_are_stricter_never_looser(case, fields, accepted, words):
+    data = {"id": "ws-rule", "applies_to": ["telemarketing"], "source": "Counsel memo", "effective": "2026-01-01",
+            **fields}
+    if accepted:
+        assert ruleset.parse_workspace_rule(data).id == "ws-rule"
+    else:
+        with pytest.raises(ruleset.RulesFileError) as error:
+            ruleset.parse_workspace_rule(data)
+        assert words in str(error.value)
+
+
+def test_a_workspace_holiday_rule_refuses_on_that_day_each_year(workspace):
+    from contacts.compliance import manage
+
+    make_contact(workspace, phone=FL, consent=None)
+    give_consent(workspace, FL)
+    manage.workspace_rule_add(workspace=workspace, data={
+        "id": "fl-mardi-gras", "jurisdiction": "US-FL", "kind": "closed_days", "holidays": ["mardi_gras"],
+        "applies_to": ["telemarketing"], "source": "Counsel memo", "effective": "2026-01-01"})
+    for when in (at(ET, "2026-02-17T12:00"), at(ET, "2027-02-09T12:00")):
+        result = decide(workspace=workspace, phone=FL, campaign=campaign(workspace), at=when)
+        assert result.codes == ["holiday"] and "Mardi Gras" in result.reasons[0].message
+        assert result.reasons[0].rule == "fl-mardi-gras" and result.rules_version.startswith("2026.11.2+ws.")
+
+
 @pytest.mark.parametrize(("edit", "message"), [
+    (lambda d: d["rules"][11].update(holidays=["festivus"]), "'festivus' is not defined"),
+    (lambda d: d["holidays"].update(leap={"name": "Leap", "month": 2, "day": 30}), "holidays/leap"),
+    (lambda d: d["holidays"].update(odd={"name": "Odd", "month": 2, "day": 3, "easter": 1}), "holidays/odd"),
+    (lambda d: d["holidays"].update(fifth={"name": "Fifth", "month": 2, "weekday": "mon", "nth": 5}),
+     "holidays/fifth"),
     (lambda d: d.pop("version"), "'version' is a required property"),
     (lambda d: d["rules"][1].update(start="8am"), "rules/1/start"),
     (lambda d: d["rules"][1].pop("source"), "'source' is a required property"),
@@ -342,4 +484,4 @@ def test_a_broken_shipped_file_stops_the_start_naming_the_file(tmp_path, monkeyp
     finally:
         monkeypatch.undo()
         ruleset.shipped_rules.cache_clear()
-    assert ruleset.shipped_rules().version == "2026.11.1"
+    assert ruleset.shipped_rules().version == "2026.11.2"

@@ -89,6 +89,8 @@ DASHBOARD = {
     "contact_call_now": {"post": "edit"},
     "contact_mark_dnc": {"get": "dnc_add", "post": "dnc_add"},
     "contact_reactivate": {"get": "dnc_manage", "post": "dnc_manage"},
+    "contact_consent": {"get": "edit", "post": "edit"},
+    "contact_consent_revoke": {"get": "dnc_add", "post": "dnc_add"},
     "campaign_list": {"get": "view"},
     "campaign_create": {"get": "edit", "post": "edit"},
     "campaign_detail": {"get": "view"},
@@ -250,7 +252,8 @@ def form_data(objs: dict) -> dict:
     """One body every dashboard form accepts enough of to do its work."""
     return {"reason": "role test", "confirm": "1", "name": "Role test", "search": "Secret", "status": "active",
             "phone": "+14155550180", "ids": [objs["contact"].public_id], "role": Role.VIEWER, "user": "newcomer",
-            "query": "company=acme", "file": SimpleUploadedFile("more.csv", b"phone\n+14155550181\n")}
+            "query": "company=acme", "file": SimpleUploadedFile("more.csv", b"phone\n+14155550181\n"),
+            "kind": "express", "source": "web_form", "proof_text": "I agree.", "note": "role test"}
 
 
 # --- the walk ---------------------------------------------------------------------------------------------
@@ -442,6 +445,7 @@ SEEN = {  # text on a page -> what a role needs to see it
     ("contact_detail", "Call now"): "edit", ("contact_detail", ">Edit<"): "edit",
     ("contact_detail", "Mark DNC"): "dnc_add", ("contact_detail", "Merge<"): "destroy",
     ("contact_detail", "Delete<"): "edit", ("dnc_detail", "Reactivate"): "dnc_manage",
+    ("contact_detail", "Record consent<"): "edit", ("contact_detail", "Revoke consent<"): "dnc_add",
     ("contact_list", "New contact"): "edit", ("contact_list", 'id="contacts-export"'): "export",
     ("contact_list", 'value="delete"'): "destroy", ("contact_list", 'value="mark_dnc"'): "dnc_add",
     ("contact_list", 'value="add_to_campaign"'): "edit", ("contact_list", "Name this view"): "edit",

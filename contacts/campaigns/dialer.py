@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, JSONField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from contacts.campaigns import scripts
@@ -77,12 +77,15 @@ def _due(workspace: Workspace, now: datetime, campaign: Campaign | None) -> Quer
     return due
 
 
+def _expired(workspace: Workspace | None, now: datetime) -> QuerySet[Call]:
+    expired = Call.objects.filter(status__in=(CallStatus.DIALING, CallStatus.IN_PROGRESS), lease_expires_at__lt=now)
+    return expired if workspace is None else expired.filter(workspace=workspace)
+
+
 def calls_expire_leases(*, workspace: Workspace | None = None, now: datetime | None = None) -> dict[str, int]:
     """Claims nobody reported on in time: back to the queue once, then failed. No call is lost or doubled."""
     now = _now(now)
-    expired = Call.objects.filter(status__in=(CallStatus.DIALING, CallStatus.IN_PROGRESS), lease_expires_at__lt=now)
-    if workspace is not None:
-        expired = expired.filter(workspace=workspace)
+    expired = _expired(workspace, now)
     with transaction.atomic():
         returned = expired.filter(claim_count__lte=LEASE_RETURNS).update(
             status=CallStatus.QUEUED, claim_token="", lease_expires_at=None, agent="", updated_at=now
@@ -106,16 +109,18 @@ def calls_claim(
     if not 1 <= limit <= MAX_CLAIM:
         raise ValidationFailed(f"limit must be between 1 and {MAX_CLAIM}.", details={"limit": ["Out of range."]})
     now = _now(now)
-    calls_expire_leases(workspace=workspace, now=now)
+    if _expired(workspace, now).exists():  # a read, no commit: most claims find nothing to return
+        calls_expire_leases(workspace=workspace, now=now)
     token = secrets.token_hex(16)
     lease = timedelta(minutes=workspace.call_lease_minutes or 10)
     got = 0
     pg = connections[Call.objects.db].vendor == "postgresql"
-    for _ in range(CLAIM_ROUNDS):
-        wanted = limit - got
-        if wanted <= 0:
-            break
-        with transaction.atomic():
+    # One transaction for every round and the audit record: one commit per claim, the slowest step of a claim.
+    with transaction.atomic():
+        for _ in range(CLAIM_ROUNDS):
+            wanted = limit - got
+            if wanted <= 0:
+                break
             # Oldest first: a call that waited for its calling hours is older than what was queued since.
             candidates = _due(workspace, now, campaign).order_by("created_at", "id")
             if pg:
@@ -123,48 +128,67 @@ def calls_claim(
             rows = list(candidates.select_related("contact", "campaign")[: wanted * 2])
             if not rows:
                 break
-            # A contact's first number not on the DNC list (all listed: the primary, which the decision refuses).
-            numbers = dial_numbers(workspace, [c.contact_id for c in rows if c.contact_id])
-            dial = {c.pk: ((numbers.get(c.contact_id) or c.contact.phone) if c.contact_id else c.phone) for c in rows}
-            verdicts = dict(zip((c.pk for c in rows), decide_many(workspace=workspace, at=now, targets=[
-                Target(phone=dial[c.pk], metadata=c.contact.metadata if c.contact_id else None, campaign=c.campaign,
-                       contact_dnc=bool(c.contact_id and c.contact.is_dnc)) for c in rows]), strict=True))
-            eligible: list[int] = []
-            numbers_taken: set[str] = set()
-            for call in rows:
-                verdict = verdicts[call.pk]
-                if verdict.permanent:
-                    # Refused whatever the time: DNC, a registry file, no or revoked consent.
-                    outcome = "dnc" if "dnc_internal" in verdict.codes else verdict.codes[0]
-                    reason = DNC_CANCEL_REASON if outcome == "dnc" else verdict.summary()
-                    Call.objects.filter(pk=call.pk, status=CallStatus.QUEUED).update(
-                        status=CallStatus.CANCELED, cancel_reason=reason[:300], outcome=outcome, ended_at=now,
-                        updated_at=now, decision=verdict.as_dict(), rules_version=verdict.rules_version)
-                elif not verdict.allowed:
-                    # Wait for the hours, holiday or cap to allow it (a day, when the zones never share a window).
-                    opens = verdict.next_allowed_at or now + timedelta(days=1)
-                    Call.objects.filter(pk=call.pk, status=CallStatus.QUEUED).update(not_before=opens, updated_at=now)
-                elif dial[call.pk] not in numbers_taken:  # one call per number per round: caps see the last one
-                    numbers_taken.add(dial[call.pk])
-                    eligible.append(call.pk)
-            chosen = eligible[:wanted]
-            got += Call.objects.filter(pk__in=chosen, status=CallStatus.QUEUED).update(
-                status=CallStatus.DIALING, claim_token=token, claimed_at=now, lease_expires_at=now + lease,
-                agent=(agent or "")[:100], claim_count=F("claim_count") + 1, updated_at=now,
-            )
-            decided = [Call(pk=pk, decision=verdicts[pk].as_dict(), rules_version=verdicts[pk].rules_version)
-                       for pk in chosen]
-            Call.objects.filter(claim_token=token).bulk_update(decided, ["decision", "rules_version"])
-            for call in rows:  # the contact's number changed since the call was queued: dial the current one
-                if call.pk in chosen and call.phone != dial[call.pk]:
-                    Call.objects.filter(pk=call.pk, claim_token=token).update(phone=dial[call.pk])
-    claimed = list(Call.objects.filter(claim_token=token).select_related("contact", "campaign")
-                   .order_by("claimed_at", "id"))
-    if claimed:
-        record_event(workspace=workspace, actor=actor, action="calls.claim", count=len(claimed),
-                     details={"agent": agent, "calls": [c.public_id for c in claimed[:50]]})
+            got += _claim_round(workspace, rows, wanted, now=now, token=token, lease=lease, agent=agent)
+        claimed = list(Call.objects.filter(claim_token=token).select_related("contact", "campaign")
+                       .order_by("claimed_at", "id"))
+        if claimed:
+            record_event(workspace=workspace, actor=actor, action="calls.claim", count=len(claimed),
+                         details={"agent": agent, "calls": [c.public_id for c in claimed[:50]]})
     return [Claimed(c, scripts.render(c.campaign.script, c.contact) if c.campaign_id and c.contact_id else "")
             for c in claimed]
+
+
+def _claim_round(workspace: Workspace, rows: list[Call], wanted: int, *, now: datetime, token: str,
+                 lease: timedelta, agent: str) -> int:
+    """Decide every candidate at `now` and write the outcome in three set-based UPDATEs (canceled, waiting,
+    handed out), each still conditional on `status = 'queued'`. Returns the calls handed out."""
+    # A contact's first number not on the DNC list (all listed: the primary, which the decision refuses).
+    numbers = dial_numbers(workspace, [c.contact_id for c in rows if c.contact_id])
+    dial = {c.pk: ((numbers.get(c.contact_id) or c.contact.phone) if c.contact_id else c.phone) for c in rows}
+    verdicts = dict(zip((c.pk for c in rows), decide_many(workspace=workspace, at=now, targets=[
+        Target(phone=dial[c.pk], metadata=c.contact.metadata if c.contact_id else None, campaign=c.campaign,
+               contact_dnc=bool(c.contact_id and c.contact.is_dnc), contact_id=c.contact_id)
+        for c in rows]), strict=True))
+    canceled: list[Call] = []
+    waiting: list[Call] = []
+    chosen: list[Call] = []
+    people_taken: set[Any] = set()
+    for call in rows:
+        verdict = verdicts[call.pk]
+        call.updated_at = now
+        if verdict.permanent:
+            # Refused whatever the time: DNC, a registry file, no or revoked consent.
+            outcome = "dnc" if "dnc_internal" in verdict.codes else verdict.codes[0]
+            reason = DNC_CANCEL_REASON if outcome == "dnc" else verdict.summary()
+            call.status, call.cancel_reason, call.outcome, call.ended_at = CallStatus.CANCELED, reason[:300], \
+                outcome, now
+            call.decision, call.rules_version = verdict.as_dict(), verdict.rules_version
+            canceled.append(call)
+        elif not verdict.allowed:
+            # Wait for the hours, holiday or cap to allow it (a day, when the zones never share a window).
+            call.not_before = verdict.next_allowed_at or now + timedelta(days=1)
+            waiting.append(call)
+        elif len(chosen) < wanted:  # one call per person (and number) per round: caps count the one handed out
+            person = {("contact", call.contact_id), ("phone", dial[call.pk])} - {("contact", None)}
+            if not person & people_taken:
+                people_taken |= person
+                chosen.append(call)
+    still_queued = Call.objects.filter(status=CallStatus.QUEUED)
+    if canceled:  # rare: each row its own reason
+        still_queued.bulk_update(canceled, ["status", "cancel_reason", "outcome", "ended_at", "decision",
+                                            "rules_version", "updated_at"])
+    if waiting:
+        still_queued.bulk_update(waiting, ["not_before", "updated_at"])
+    if not chosen:
+        return 0
+    # One UPDATE hands them out: the same values for all but the decision (and the number, when it changed).
+    decisions = [When(pk=c.pk, then=Value(verdicts[c.pk].as_dict(), output_field=JSONField())) for c in chosen]
+    phones = [When(pk=c.pk, then=Value(dial[c.pk])) for c in chosen if c.phone != dial[c.pk]]
+    return still_queued.filter(pk__in=[c.pk for c in chosen]).update(
+        status=CallStatus.DIALING, claim_token=token, claimed_at=now, lease_expires_at=now + lease,
+        agent=(agent or "")[:100], claim_count=F("claim_count") + 1, updated_at=now,
+        decision=Case(*decisions, output_field=JSONField()), rules_version=verdicts[chosen[0].pk].rules_version,
+        **({"phone": Case(*phones, default=F("phone"))} if phones else {}))
 
 
 def _final_bookkeeping(call: Call, now: datetime) -> None:

@@ -58,6 +58,7 @@ class Target:
     metadata: dict | None = None
     campaign: Any = None  # Campaign | None
     contact_dnc: bool = False
+    contact_id: int | None = None  # caps count per person: every call to this contact, whatever number it used
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def workspace_rule_set(workspace: Workspace) -> tuple[RuleSet, list[Rule]]:
     own = [_rule(data, "workspace") for data in stored]
     own.append(settings_window_rule(workspace.calling_window_start, workspace.calling_window_end))
     version = combined_version(shipped.version, stored, workspace.calling_window_start, workspace.calling_window_end)
-    return RuleSet(version=version, rules=shipped.rules + tuple(own)), own
+    return RuleSet(version=version, rules=shipped.rules + tuple(own), holidays=shipped.holidays), own
 
 
 def _jurisdiction_label(code: str, jurisdiction: Jurisdiction) -> str:
@@ -163,7 +164,7 @@ def _window_opening(start: time, end: time, zones: Sequence[ZoneInfo], t: dateti
     return None
 
 
-def _closed_reason(rule: Rule, local_day: date) -> tuple[str, str] | None:
+def _closed_reason(rule: Rule, local_day: date, table: tuple = ()) -> tuple[str, str] | None:
     """(code, what) when a closed-days rule forbids calls on this local date."""
     p = rule.params
     if WEEKDAYS[local_day.weekday()] in p.get("weekdays", ()):
@@ -172,7 +173,7 @@ def _closed_reason(rule: Rule, local_day: date) -> tuple[str, str] | None:
         return "holiday", f"{local_day:%d %b %Y} is a closed day"
     if p.get("holidays") or p.get("annual"):
         closed = holiday_rules.closed_dates(local_day.year, tuple(p.get("holidays", ())), tuple(p.get("annual", ())),
-                                            bool(p.get("observed")))
+                                            bool(p.get("observed")), table or None)
         if local_day in closed:
             return "holiday", f"{local_day:%a %d %b} is {closed[local_day]}"
     return None
@@ -228,13 +229,13 @@ class _Evaluator:
             elif rule.kind == "closed_days":
                 for tz in zones:
                     local_day = t.astimezone(tz).date()
-                    closed = _closed_reason(rule, local_day)
+                    closed = _closed_reason(rule, local_day, self.ruleset.holidays)
                     if closed is None:
                         continue
                     day = local_day
                     for _ in range(14):  # the next local day this rule leaves open
                         day += timedelta(days=1)
-                        if _closed_reason(rule, day) is None:
+                        if _closed_reason(rule, day, self.ruleset.holidays) is None:
                             break
                     opens = datetime.combine(day, time(0, 0), tzinfo=tz)
                     code, what = closed
@@ -277,21 +278,44 @@ def _campaign_facts(campaign: Any) -> tuple[str, str]:
     return campaign.type or TELEMARKETING, subject_key(campaign.subject)
 
 
-def _recent_calls(workspace: Workspace, phones: list[str], since: datetime, at: datetime
-                  ) -> dict[tuple[str, str], list[datetime]]:
-    """Outbound calls placed (claimed or logged, not queued or canceled) per (number, subject) in (since, at]."""
+@dataclass
+class _PlacedCalls:
+    """Outbound calls placed in the cap window, by contact and by number, each per subject."""
+
+    by_contact: dict[tuple[int, str], list[datetime]] = field(default_factory=dict)
+    by_phone: dict[tuple[str, str], list[tuple[int | None, datetime]]] = field(default_factory=dict)
+
+    def of(self, target: Target, subject: str) -> list[datetime]:
+        """The calls that count for the target's person: every call to its contact, whichever number it dialled
+        (a contact's number can change and merges move calls), and the number's calls logged without a contact.
+        A bare number (no contact) counts every call to it."""
+        to_number = self.by_phone.get((target.phone, subject), [])
+        if target.contact_id is None:
+            return [when for _, when in to_number]
+        return self.by_contact.get((target.contact_id, subject), []) + [w for cid, w in to_number if cid is None]
+
+
+def _recent_calls(workspace: Workspace, targets: Sequence[Target], since: datetime, at: datetime) -> _PlacedCalls:
+    """Outbound calls placed (claimed or logged, not queued or canceled) in (since, at], per person and subject."""
     from contacts.campaigns.models import Call, CallDirection, CallStatus
 
-    found: dict[tuple[str, str], list[datetime]] = {}
+    contact_ids = list(dict.fromkeys(t.contact_id for t in targets if t.contact_id is not None))
+    phones = list(dict.fromkeys(t.phone for t in targets))
+    placed = (Call.objects.filter(workspace=workspace, direction=CallDirection.OUTBOUND)
+              .exclude(status__in=(CallStatus.QUEUED, CallStatus.CANCELED))
+              .filter(Q(claimed_at__gt=since, claimed_at__lte=at)
+                      | Q(claimed_at__isnull=True, created_at__gt=since, created_at__lte=at)))
+    found = _PlacedCalls()
+    fields = ("contact_id", "phone", "campaign__subject", "claimed_at", "created_at")
+    for start in range(0, len(contact_ids), 2000):
+        for contact_id, _, subject, claimed_at, created_at in placed.filter(
+                contact_id__in=contact_ids[start:start + 2000]).values_list(*fields):
+            found.by_contact.setdefault((contact_id, subject_key(subject or "")), []).append(claimed_at or created_at)
     for start in range(0, len(phones), 2000):
-        chunk = phones[start:start + 2000]
-        rows = (Call.objects.filter(workspace=workspace, phone__in=chunk, direction=CallDirection.OUTBOUND)
-                .exclude(status__in=(CallStatus.QUEUED, CallStatus.CANCELED))
-                .filter(Q(claimed_at__gt=since, claimed_at__lte=at)
-                        | Q(claimed_at__isnull=True, created_at__gt=since, created_at__lte=at))
-                .values_list("phone", "campaign__subject", "claimed_at", "created_at"))
-        for phone, subject, claimed_at, created_at in rows:
-            found.setdefault((phone, subject_key(subject or "")), []).append(claimed_at or created_at)
+        for contact_id, phone, subject, claimed_at, created_at in placed.filter(
+                phone__in=phones[start:start + 2000]).values_list(*fields):
+            found.by_phone.setdefault((phone, subject_key(subject or "")), []).append(
+                (contact_id, claimed_at or created_at))
     return found
 
 
@@ -337,8 +361,9 @@ def decide_many(*, workspace: Workspace, targets: Sequence[Target], at: datetime
     on_registry = registry_numbers_among(workspace, registry_phones) if registry_phones else set()
     consents = consent_states_among(workspace, phones, at) if needs & {"consent", "revocation"} else {}
     cap_hours = [r.params["hours"] for r in evaluator.ruleset.rules if r.kind == "frequency_cap"]
-    calls = (_recent_calls(workspace, phones, at - timedelta(hours=max(cap_hours)), at)
-             if "frequency_cap" in needs and cap_hours else {})
+    capped = [p[0] for p in prepared if any(r.kind == "frequency_cap" for r in p[4])]
+    calls = (_recent_calls(workspace, capped, at - timedelta(hours=max(cap_hours)), at)
+             if capped and cap_hours else _PlacedCalls())
 
     decisions = []
     for target, campaign_type, subject, jurisdiction, rules in prepared:
@@ -349,7 +374,7 @@ def decide_many(*, workspace: Workspace, targets: Sequence[Target], at: datetime
             if reason is not None and reason.code not in found:
                 found[reason.code] = reason
         reasons = list(found.values())
-        recent = calls.get((target.phone, subject), [])
+        recent = calls.of(target, subject)
         timed = evaluator.timed_reasons(rules, jurisdiction, at, recent, campaign_type)
         reasons += timed
         nxt = evaluator.next_allowed(rules, jurisdiction, recent, campaign_type, timed)
@@ -365,5 +390,6 @@ def decide(*, workspace: Workspace, phone: str, campaign: Any = None, contact: A
            at: datetime | None = None) -> Decision:
     """Whether `phone` may be called for `campaign` (None: Call now, treated as telemarketing) at `at`."""
     target = Target(phone=phone, metadata=getattr(contact, "metadata", None), campaign=campaign,
-                    contact_dnc=bool(contact is not None and contact.is_dnc and contact.phone == phone))
+                    contact_dnc=bool(contact is not None and contact.is_dnc and contact.phone == phone),
+                    contact_id=getattr(contact, "pk", None))
     return decide_many(workspace=workspace, targets=[target], at=at)[0]

@@ -38,16 +38,30 @@ STATE_ZONES.update({
     "ND": (_CT, _MT), "OK": (_CT,), "OR": (_PT, _MT), "SD": (_CT, _MT), "TN": (_CT, _ET), "TX": (_CT, _MT),
     "UT": (_MT,), "WA": (_PT,), "WI": (_CT,), "WY": (_MT,),
 })
+US_ZONES = frozenset(z for zones in STATE_ZONES.values() for z in zones)
 # Metadata keys (any case, spaces and punctuation ignored) that hold a contact's own state.
 STATE_KEYS = {"state", "usstate", "homestate", "mailingstate", "businessstate", "billingstate", "stateprovince",
               "stateregion", "region", "address1region", "province"}
 
 
 @lru_cache(maxsize=1)
+def _area_code_data() -> dict[str, Any]:
+    with AREA_CODES_FILE.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
 def area_code_table() -> dict[str, str]:
     """US area code (NPA) -> state code, shipped as data (contacts/compliance/rules/area_codes.json)."""
-    with AREA_CODES_FILE.open(encoding="utf-8") as handle:
-        return dict(json.load(handle)["area_codes"])
+    return _area_code_data()["area_codes"]
+
+
+@lru_cache(maxsize=1)
+def us_area_codes() -> frozenset[str]:
+    """Every area code of a US number: a state's, and those without one (toll-free, 5XX, 900, new overlays).
+
+    A +1 number is in the US exactly when its area code is here, for the decision and for campaign start's SQL
+    alike, so the two never disagree about which numbers the federal rules cover."""
+    return frozenset(area_code_table()) | frozenset(_area_code_data().get("us_without_state", ()))
 
 
 def normalize_state(value: Any) -> str:
@@ -115,24 +129,32 @@ def _number_facts(phone: str) -> tuple[str, str, tuple[str, ...]]:
 
     A US number is known by its area code; its zones are libphonenumber's for its exchange (NPA-NXX), so
     100,000 numbers cost a few thousand look-ups, not 100,000 parses."""
-    npa_state = area_code_table().get(phone[2:5], "") if phone.startswith("+1") and len(phone) == 12 else ""
+    nanp = phone.startswith("+1") and len(phone) == 12
+    npa_state = area_code_table().get(phone[2:5], "") if nanp else ""
     if npa_state:
         return "US", npa_state, _zones(phone[:8] + "0000")
     try:
         country = phonenumbers.region_code_for_number(phonenumbers.parse(phone, None)) or ""
     except phonenumbers.NumberParseException:
         country = ""
-    return country, "", tuple(phone_rules.timezones_for(phone))
+    if phone.startswith("+1"):  # the area code alone says US or not (see us_area_codes)
+        country = "US" if nanp and phone[2:5] in us_area_codes() else ("" if country == "US" else country)
+    zones = tuple(phone_rules.timezones_for(phone))
+    if country == "US":
+        # A US number without a state (toll-free, 5XX) lists every zone of the numbering plan, Guam to
+        # Newfoundland, which never share a calling window: it is read in the 50 states' zones instead.
+        zones = tuple(z for z in zones if z in US_ZONES) or zones
+    return country, "", zones
 
 
 def jurisdiction_for(phone: str, *, metadata: dict | None = None, fallback_zone: str = "UTC") -> Jurisdiction:
     """The number's jurisdiction: a US number's area-code state plus the contact's own state (both apply, so the
     stricter rule wins); other countries keep their national rules and the number's time zone(s)."""
     country, npa_state, zones = _number_facts(phone)
+    # A contact's own state adds that state's rules; it never makes a number of unknown country a US one (the
+    # number decides the country, as campaign start's SQL does).
     own = contact_state(metadata) if country in ("US", "") else ""
     states = tuple(dict.fromkeys(s for s in (npa_state, own) if s))
-    if own and not country:
-        country = "US"
     all_zones = list(zones) or [fallback_zone]
     per_state: dict[str, list[str]] = {}
     if npa_state:

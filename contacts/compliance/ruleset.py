@@ -11,6 +11,8 @@ from typing import Any
 
 import jsonschema
 
+from contacts.compliance.holidays import Holiday, parse_table, table_problems
+
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 RULES_FILE = RULES_DIR / "rules.json"
 SCHEMA_FILE = RULES_DIR / "schema.json"
@@ -18,6 +20,7 @@ CAMPAIGN_TYPES = ("telemarketing", "informational")
 CONSENT_STRENGTH = {"express": 1, "express_written": 2}
 WORKSPACE_KINDS = {"window", "closed_days", "frequency_cap", "consent", "revocation"}
 JURISDICTION_ANY = "*"
+PER_NUMBER_KINDS = {"consent", "revocation"}  # refuse a number for good: applied at campaign start too
 
 
 class RulesFileError(Exception):
@@ -76,6 +79,7 @@ class Rule:
 class RuleSet:
     version: str
     rules: tuple[Rule, ...]
+    holidays: tuple[Holiday, ...] = ()  # the holidays closed-days rules name, computed per year
 
     def of_kind(self, kind: str) -> list[Rule]:
         return [r for r in self.rules if r.kind == kind]
@@ -123,19 +127,33 @@ def _check_rule_values(data: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _unknown_holidays(data: dict[str, Any], table: tuple[Holiday, ...]) -> list[str]:
+    known = {h.key for h in table}
+    unknown = [key for key in data.get("holidays", []) if key not in known]
+    if not unknown:
+        return []
+    return [f"{data.get('id')}: holiday {', '.join(repr(k) for k in unknown)} is not defined under \"holidays\" "
+            f"(known: {', '.join(sorted(known)) or 'none'})."]
+
+
 def parse_rules(document: Any, *, origin: str = "shipped") -> RuleSet:
     """Validate a rules document against the schema and return its rule set; RulesFileError lists every problem."""
     problems = _schema_errors(document, _schema())
+    table: tuple[Holiday, ...] = ()
     if not problems:
+        table = parse_table(document.get("holidays", {}))
+        problems += table_problems(table)
         ids = [r["id"] for r in document["rules"]]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             problems.append(f"rule ids must be unique: {', '.join(duplicates)}.")
         for data in document["rules"]:
             problems += _check_rule_values(data)
+            problems += _unknown_holidays(data, table)
     if problems:
         raise RulesFileError("The calling rules are not valid:\n- " + "\n- ".join(problems))
-    return RuleSet(version=document["version"], rules=tuple(_rule(r, origin) for r in document["rules"]))
+    return RuleSet(version=document["version"], rules=tuple(_rule(r, origin) for r in document["rules"]),
+                   holidays=table)
 
 
 @lru_cache(maxsize=1)
@@ -200,6 +218,11 @@ def parse_workspace_rule(data: Any, *, shipped: RuleSet | None = None) -> Rule:
                             f"{', '.join(sorted(WORKSPACE_KINDS))}).")
         if any(r.id == data["id"] for r in shipped.rules):
             problems.append(f"id {data['id']!r} is a shipped rule's id; choose another.")
+        problems += _unknown_holidays(data, shipped.holidays)
+        if data["kind"] in PER_NUMBER_KINDS and data["jurisdiction"] not in (JURISDICTION_ANY, "US"):
+            # campaign start applies these to every member in SQL, where a number's state or country is not known
+            problems.append(f"a {data['kind']} rule applies to every number (\"*\") or to the US, not to "
+                            f"{data['jurisdiction']}.")
     if problems:
         raise RulesFileError("This rule is not valid: " + " ".join(p.replace("rules/0/", "") for p in problems))
     rule = _rule(data, "workspace")

@@ -7,12 +7,12 @@ let through.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast, Substr
+from django.db.models.functions import Cast, Length, Substr
 
-from contacts.compliance.jurisdiction import area_code_table
+from contacts.compliance.jurisdiction import us_area_codes
 from contacts.compliance.models import ConsentRecord, ConsentRevocation, RegistryBlock
 from contacts.compliance.ruleset import CONSENT_STRENGTH
 
@@ -57,11 +57,13 @@ def exclude_refused(members: QuerySet, campaign, now: datetime) -> QuerySet:
     from contacts.compliance.decision import workspace_rule_set
 
     rules, _ = workspace_rule_set(campaign.workspace)
-    today = now.date()
+    today = now.astimezone(UTC).date()  # the decision's effective-date test
     kind = campaign.type
     live = [r for r in rules.rules if kind in r.applies_to and r.effective <= today]
     members = members.alias(npa=Substr(PHONE, 3, 3))
-    us = Q(contact__phone__startswith="+1", npa__in=sorted(area_code_table()))
+    # The decision's own test of a US number (jurisdiction.us_area_codes), so start and claim agree.
+    members = members.alias(phone_length=Length(PHONE))
+    us = Q(contact__phone__startswith="+1", phone_length=12, npa__in=sorted(us_area_codes()))
     exclusions: list[Q] = []
     for jurisdiction, scope in (("*", Q()), ("US", us)):
         here = [r for r in live if r.jurisdiction == jurisdiction]

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from contacts import services
-from contacts.compliance import manage, registry
+from contacts.compliance import holidays, manage, registry
 from contacts.compliance.consents import consent_revoke
 from contacts.compliance.decision import workspace_rule_set
 from contacts.compliance.jurisdiction import STATE_NAMES
@@ -34,6 +34,16 @@ def _where(code: str) -> str:
     if code == "US":
         return "United States"
     return STATE_NAMES.get(code[3:], code) if code.startswith("US-") else code
+
+
+def _closed_this_year(rule, year: int) -> list[tuple[date, str]]:
+    """The holidays a closed-days rule closes this year, computed from the rules file (shown under the rule)."""
+    p = rule.params
+    if rule.kind != "closed_days" or not (p.get("holidays") or p.get("annual")):
+        return []
+    closed = holidays.closed_dates(year, tuple(p.get("holidays", ())), tuple(p.get("annual", ())),
+                                   bool(p.get("observed")))
+    return sorted(closed.items())
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -57,8 +67,8 @@ def compliance_home(request: HttpRequest) -> HttpResponse:
         "shipped": shipped_rules(),
         "shipped_rules": [r for r in ruleset.rules if r.origin == "shipped"],
         "own_rules": own,
-        "rule_rows": [(rule, stored.get(rule.id) if rule.origin == "workspace" else None, _where(rule.jurisdiction))
-                      for rule in ruleset.rules],
+        "rule_rows": [(rule, stored.get(rule.id) if rule.origin == "workspace" else None, _where(rule.jurisdiction),
+                       _closed_this_year(rule, today.year)) for rule in ruleset.rules],
         "sources": [(s, (today - s.downloaded_on).days) for s in sources],
         "registry_age": (today - newest).days if newest else None,
         "max_age": max_age,

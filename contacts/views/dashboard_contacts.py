@@ -7,19 +7,20 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from contacts import selectors, services
 from contacts.campaigns.dialer import call_get_for_contact
-from contacts.compliance.consents import consent_state
+from contacts.compliance.consents import consent_history, consent_record, consent_revoke, consent_state
 from contacts.compliance.decision import Decision, Target, decide_many
 from contacts.compliance.selectors import dnc_numbers_among
 from contacts.contacts.numbers import additional_numbers, all_numbers, dial_number
 from contacts.counting import BoundedPaginator
 from contacts.errors import CallNotAllowed
 from contacts.filters import ContactFilter
-from contacts.forms_dashboard import ContactForm, ReasonForm, SavedViewForm
+from contacts.forms_dashboard import ConsentForm, ContactForm, ReasonForm, RevokeConsentForm, SavedViewForm
 from contacts.models import Campaign, Contact, DncAuditLog, SavedView, Workspace
 from contacts.views.access import needs
 from contacts.workspaces.permissions import Perm
@@ -122,7 +123,8 @@ def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
     window = services.calling_window(workspace=workspace, phone=dial)
     memberships = list(contact.campaign_memberships.select_related("campaign").order_by("-added_at"))
     open_campaigns = [m.campaign for m in memberships if m.campaign.status != "completed"][:5]
-    targets = [Target(phone=dial, metadata=contact.metadata, campaign=c, contact_dnc=contact.is_dnc)
+    targets = [Target(phone=dial, metadata=contact.metadata, campaign=c, contact_dnc=contact.is_dnc,
+                      contact_id=contact.pk)
                for c in [None, *open_campaigns]]
     decisions = decide_many(workspace=workspace, targets=targets)
     labels = ["Without a campaign", *(f"Campaign {c.name}" for c in open_campaigns)]
@@ -133,6 +135,7 @@ def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
         "memberships": memberships,
         "call_decisions": list(zip(labels, decisions, strict=True)),
         "consent": consent, "consent_written": consent.active("express_written"),
+        "consent_events": consent_history(workspace, contact.phone)[:10],
         "consent_express": consent.active("express"),
         "dnc_entry": selectors.dnc_entry_for(workspace, contact.phone),
         "dnc_history": DncAuditLog.objects.for_workspace(workspace).filter(phone=contact.phone)
@@ -272,6 +275,56 @@ def contact_mark_dnc(request: HttpRequest, contact_id: str) -> HttpResponse:
 @needs(Perm.DNC_MANAGE)
 def contact_reactivate(request: HttpRequest, contact_id: str) -> HttpResponse:
     return _reason_page(request, contact_id, mark=False)
+
+
+# --- consent ledger from the contact page (the same services as the API) ----------------------------------
+@needs(Perm.EDIT)
+def contact_consent(request: HttpRequest, contact_id: str) -> HttpResponse:
+    """Record a consent for the contact's number, with its proof."""
+    contact = get_contact(request, contact_id)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
+    zone = ZoneInfo(contact.workspace.timezone or "UTC")
+    with timezone.override(zone):  # a typed time is the workspace's local time
+        valid = request.method == "POST" and form.is_valid()
+    if valid:
+        data = form.cleaned_data
+        try:
+            record = consent_record(
+                workspace=contact.workspace, phone=contact.phone, contact=contact, stored=True, actor=request.user,
+                kind=data["kind"], source=data["source"], captured_at=data["captured_at"],
+                proof_url=data["proof_url"], proof_ip=data["proof_ip"] or None, proof_text=data["proof_text"],
+                recording_id=data["recording_id"])
+        except services.ValidationFailed as exc:
+            for name, errors in (exc.details or {}).items():
+                for error in errors if isinstance(errors, list) else [errors]:
+                    form.add_error(name if name in form.fields else None, str(error))
+            if not exc.details:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{record.get_kind_display()} recorded for {contact.phone}.")
+            return redirect(reverse("contact_detail", args=[contact.public_id]) + "#call-decision")
+    return render(request, "contacts/dashboard/contact_consent.html",
+                  {"contact": contact, "form": form, "zone": zone, "revoke": False})
+
+
+@needs(Perm.DNC_ADD)
+def contact_consent_revoke(request: HttpRequest, contact_id: str) -> HttpResponse:
+    """Revoke every consent for the contact's number, at once (channel `dashboard`)."""
+    contact = get_contact(request, contact_id)
+    form = RevokeConsentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent_revoke(workspace=contact.workspace, phone=contact.phone, channel="dashboard", stored=True,
+                           note=form.cleaned_data["note"], actor=request.user)
+        except services.ValidationFailed as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Consent for {contact.phone} is revoked: it is not called again until new "
+                                      "consent is recorded.")
+            return redirect(reverse("contact_detail", args=[contact.public_id]) + "#call-decision")
+    return render(request, "contacts/dashboard/contact_consent.html",
+                  {"contact": contact, "form": form, "revoke": True, "consent": consent_state(contact.workspace,
+                                                                                             contact.phone)})
 
 
 # --- saved views ------------------------------------------------------------------------------------------

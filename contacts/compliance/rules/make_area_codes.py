@@ -1,4 +1,5 @@
-"""Regenerate area_codes.json (US area code -> state) from libphonenumber's geocoding data. Run by hand, not at start.
+"""Regenerate area_codes.json (US area code -> state, and the US area codes without one: toll-free, 5XX, new
+overlays) from libphonenumber's data. Run by hand, not at start.
 
     .venv/bin/python contacts/compliance/rules/make_area_codes.py > contacts/compliance/rules/area_codes.json
 """
@@ -34,19 +35,24 @@ def state_of(description: str) -> str | None:
 
 def main() -> None:
     table: dict[str, str] = {}
+    stateless: list[str] = []
     for npa in range(200, 1000):
         votes: Counter[str] = Counter()
+        us = False
         for nxx in range(200, 1000, 37):
             number = phonenumbers.parse(f"+1{npa}{nxx}0100")
             if phonenumbers.region_code_for_number(number) != "US":
                 continue
+            us = True
             state = state_of(geocoder.description_for_number(number, "en"))
             if state:
                 votes[state] += 1
         if votes:
             table[str(npa)] = votes.most_common(1)[0][0]
+        elif us:
+            stateless.append(str(npa))
     print(json.dumps({"source": "libphonenumber geocoding data (phonenumbers 9.0.43), one state per area code",
-                      "area_codes": table}, indent=0, sort_keys=True))
+                      "area_codes": table, "us_without_state": stateless}, indent=0, sort_keys=True))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ from contacts.models import (
     Campaign,
     CampaignMembership,
     Contact,
+    ContactList,
     ContactStatus,
+    ListMembership,
     Sentiment,
 )
 from contacts.selectors import contact_search
@@ -50,6 +52,10 @@ class ContactFilter(django_filters.FilterSet):
     campaign_id = django_filters.ModelChoiceFilter(queryset=Campaign.objects.none(), to_field_name="public_id",
                                                    method="filter_campaign", label="Campaign",
                                                    error_messages={"invalid_choice": "No campaign with this id."})
+    # A list of this workspace (set in __init__), by its public id; an unknown id is an error, never "any list".
+    list_id = django_filters.ModelChoiceFilter(queryset=ContactList.objects.none(), to_field_name="public_id",
+                                               method="filter_list", label="List",
+                                               error_messages={"invalid_choice": "No list with this id."})
     company = django_filters.CharFilter(field_name="company", lookup_expr="icontains", label="Company")
     last_called_after = django_filters.DateFilter(field_name="last_called_at", lookup_expr="date__gte",
                                                   label="Last called from", widget=DATE)
@@ -73,6 +79,7 @@ class ContactFilter(django_filters.FilterSet):
         super().__init__(data, queryset=queryset, **kwargs)
         if workspace is not None:
             self.filters["campaign_id"].queryset = Campaign.objects.for_workspace(workspace)
+            self.filters["list_id"].queryset = ContactList.objects.for_workspace(workspace)
 
     def filter_queryset(self, queryset: QuerySet[Contact]) -> QuerySet[Contact]:
         # django-filter drops an invalid value and filters on the rest, which widens the selection:
@@ -114,6 +121,13 @@ class ContactFilter(django_filters.FilterSet):
         if not value:
             return queryset
         members = CampaignMembership.objects.filter(campaign=value)
+        return queryset.filter(pk__in=members.values("contact_id"))
+
+    def filter_list(self, queryset: QuerySet[Contact], name: str, value: ContactList | None) -> QuerySet[Contact]:
+        if not value:
+            return queryset
+        # Served by the unique (list, contact) index: the list's members, never a scan of all memberships.
+        members = ListMembership.objects.filter(contact_list=value)
         return queryset.filter(pk__in=members.values("contact_id"))
 
     @property

@@ -30,6 +30,7 @@ from contacts.campaigns.models import (
     CampaignType,
     Sentiment,
 )
+from contacts.lists.models import ContactList, ListMembership
 from contacts.imports.models import ImportBatch, ImportMappingMemory, ImportRow, ImportRowOutcome, ImportStatus
 from contacts.compliance.models import (
     AppendOnlyModel,
@@ -70,3 +71,4 @@ __all__ = [
     "new_import_id", "new_public_id",
 ]
 __all__ += ["DeliveryStatus", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent"]
+__all__ += ["ContactList", "ListMembership"]

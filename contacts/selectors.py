@@ -13,6 +13,7 @@ from contacts.compliance.registry import registry_is_listed, registry_numbers_am
 from contacts.compliance.selectors import dnc_entry_for, dnc_is_listed, dnc_numbers_among
 from contacts.contacts.selectors import BIG_COUNT, BIG_COUNT_SECONDS, contact_get, contact_search, list_count
 from contacts.imports.selectors import import_batch_get
+from contacts.lists.selectors import attach_list_ids, list_get, list_ids_by_contact, list_members, lists_with_counts
 from contacts.workspaces.rules import plan_room
 from contacts.workspaces.selectors import plan_usage, user_workspaces
 
@@ -23,3 +24,4 @@ __all__ = [
     "dnc_numbers_among", "import_batch_get", "list_count", "overview_stats", "plan_room", "plan_usage",
     "user_workspaces",
 ]
+__all__ += ["attach_list_ids", "list_get", "list_ids_by_contact", "list_members", "lists_with_counts"]

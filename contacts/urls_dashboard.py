@@ -4,6 +4,7 @@ from django.urls import path
 from contacts.views import dashboard_bulk as bulk
 from contacts.views import dashboard_campaigns as campaigns
 from contacts.views import dashboard_contacts as contacts
+from contacts.views import lists
 
 urlpatterns = [
     path("contacts/", contacts.contact_list, name="contact_list"),
@@ -13,6 +14,10 @@ urlpatterns = [
     path("contacts/views/", contacts.saved_view_create, name="saved_view_create"),
     path("contacts/views/<str:view_id>/", contacts.saved_view_open, name="saved_view_open"),
     path("contacts/views/<str:view_id>/delete/", contacts.saved_view_delete, name="saved_view_delete"),
+    path("contacts/lists/", lists.list_index, name="list_index"),
+    path("contacts/lists/<str:list_id>/rename/", lists.list_rename, name="list_rename"),
+    path("contacts/lists/<str:list_id>/delete/", lists.list_delete, name="list_delete"),
+    path("contacts/lists/<str:list_id>/campaign/", lists.list_fill_campaign, name="list_fill_campaign"),
     path("contacts/<str:contact_id>/", contacts.contact_detail, name="contact_detail"),
     path("contacts/<str:contact_id>/edit/", contacts.contact_edit, name="contact_edit"),
     path("contacts/<str:contact_id>/delete/", contacts.contact_delete, name="contact_delete"),

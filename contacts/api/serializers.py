@@ -17,8 +17,10 @@ from contacts.models import (
     ConsentKind,
     ConsentSource,
     Contact,
+    ContactList,
     ContactStatus,
     DncEntry,
+    ListMembership,
     Sentiment,
 )
 
@@ -30,10 +32,29 @@ def ts(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def contact_list_ids(c: Contact) -> list[str]:
+    """The ids of the lists the contact is in: set on a page by selectors.attach_list_ids, else one query."""
+    ids = getattr(c, "list_ids", None)
+    if ids is None:
+        ids = list(ListMembership.objects.filter(contact=c).order_by("contact_list__name", "contact_list_id")
+                   .values_list("contact_list__public_id", flat=True))
+    return ids
+
+
 def contact_summary(c: Contact) -> dict[str, Any]:
     return {"id": c.public_id, "phone": c.phone, "first_name": c.first_name, "last_name": c.last_name,
             "email": c.email, "company": c.company, "title": c.title, "status": c.status,
-            "calls_count": c.calls_count, "last_called_at": ts(c.last_called_at), "created_at": ts(c.created_at)}
+            "calls_count": c.calls_count, "last_called_at": ts(c.last_called_at), "lists": contact_list_ids(c),
+            "created_at": ts(c.created_at), "updated_at": ts(c.updated_at)}
+
+
+def list_body(contact_list: ContactList, contacts_count: int | None = None) -> dict[str, Any]:
+    if contacts_count is None:
+        contacts_count = getattr(contact_list, "contacts_count", None)
+    if contacts_count is None:
+        contacts_count = contact_list.memberships.count()
+    return {"id": contact_list.public_id, "name": contact_list.name, "contacts_count": contacts_count,
+            "created_at": ts(contact_list.created_at), "updated_at": ts(contact_list.updated_at)}
 
 
 def call_summary(call: Call) -> dict[str, Any]:
@@ -85,7 +106,9 @@ class StrictSerializer(serializers.Serializer):
 
 
 class ContactIn(StrictSerializer):
-    phone = serializers.CharField(max_length=40)
+    phone = serializers.CharField(max_length=40, required=False)
+    phone_number = serializers.CharField(max_length=40, required=False,
+                                         help_text="Alias of phone (the SMS reference's name); send one of them.")
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, allow_null=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, allow_null=True)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, allow_null=True)
@@ -95,10 +118,22 @@ class ContactIn(StrictSerializer):
     metadata = serializers.DictField(required=False, allow_null=True)
     country = serializers.CharField(required=False, max_length=60, allow_blank=True, allow_null=True,
                                     help_text="Country hint for numbers without a country code.")
+    group_id = serializers.CharField(max_length=60, required=False, allow_null=True,
+                                     help_text="A list id (the SMS reference's address book): on create the contact "
+                                               "joins it; on update it moves there (leaving its other lists).")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        alias = attrs.pop("phone_number", None)
+        if alias is not None:
+            if attrs.get("phone") not in (None, alias):
+                raise serializers.ValidationError({"phone_number": ["Send phone or phone_number, not both."]})
+            attrs["phone"] = alias
+        if not self.partial and not attrs.get("phone"):
+            raise serializers.ValidationError({"phone": ["This field is required."]})
+        return attrs
 
 
 class ContactUpdateIn(ContactIn):
-    phone = serializers.CharField(max_length=40, required=False)
     status = serializers.ChoiceField(choices=ContactStatus.choices, required=False)
     dnc_reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
     country = None
@@ -122,6 +157,7 @@ class NormalizeIn(StrictSerializer):
 
 
 class SearchFiltersIn(StrictSerializer):
+    list_id = serializers.CharField(required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=ContactStatus.choices, required=False)
     company = serializers.CharField(required=False, allow_blank=True)
     campaign_id = serializers.CharField(required=False, allow_blank=True)
@@ -132,9 +168,21 @@ class SearchFiltersIn(StrictSerializer):
 
 
 class SearchIn(StrictSerializer):
-    query = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    query = serializers.CharField(required=False, allow_blank=False, max_length=200,
+                                  help_text="Keyword(s); not empty when sent.")
+    term = serializers.CharField(required=False, allow_blank=False, max_length=200,
+                                 help_text="Alias of query (the SmartSender reference's name); not empty when sent.")
     filters = SearchFiltersIn(required=False)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
+    offset = serializers.IntegerField(required=False, min_value=0, default=0)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        term = attrs.pop("term", None)
+        if term is not None:
+            if attrs.get("query") not in (None, term):
+                raise serializers.ValidationError({"term": ["Send query or term, not both."]})
+            attrs["query"] = term
+        return attrs
 
 
 class DncIn(StrictSerializer):
@@ -153,6 +201,14 @@ class CampaignIn(StrictSerializer):
                                    help_text="telemarketing (default) or informational")
     subject = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                     help_text="What the calls are about; frequency caps count per person per subject")
+
+
+class ListIn(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+
+
+class ListContactsIn(StrictSerializer):
+    contact_ids = serializers.ListField(child=serializers.CharField(max_length=60), max_length=10000)
 
 
 class CampaignContactsIn(StrictSerializer):

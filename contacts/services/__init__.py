@@ -61,6 +61,16 @@ from contacts.errors import (
     ServiceError,
     ValidationFailed,
 )
+from contacts.lists.services import (
+    ListChange,
+    contact_move_to_list,
+    list_add_contacts,
+    list_create,
+    list_create_from,
+    list_delete,
+    list_remove_contacts,
+    list_rename,
+)
 from contacts.webhooks.services import (
     EVENT_TYPES,
     EndpointDisabled,
@@ -105,4 +115,8 @@ __all__ += [
     "EVENT_TYPES", "EndpointDisabled", "contact_event_emit", "webhook_delivery_resend", "webhook_emit",
     "webhook_emit_many", "webhook_endpoint_create", "webhook_endpoint_delete", "webhook_endpoint_rotate_secret",
     "webhook_endpoint_update",
+]
+__all__ += [
+    "ListChange", "contact_move_to_list", "list_add_contacts", "list_create", "list_create_from", "list_delete",
+    "list_remove_contacts", "list_rename",
 ]

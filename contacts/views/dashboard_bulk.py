@@ -20,9 +20,12 @@ from contacts.views.access import needs
 from contacts.views.dashboard_contacts import current_workspace, list_query
 from contacts.workspaces.permissions import Perm, require
 
-ACTIONS = {"add_to_campaign": "Add to campaign", "mark_dnc": "Mark DNC", "delete": "Delete"}
+ACTIONS = {"add_to_campaign": "Add to campaign", "mark_dnc": "Mark DNC", "delete": "Delete",
+           "add_to_list": "Add to list", "remove_from_list": "Remove from list", "save_as_list": "Save as list"}
 # What each bulk action needs; checked before anything is read, confirmed or written.
-ACTION_PERMS = {"add_to_campaign": Perm.EDIT, "mark_dnc": Perm.DNC_ADD, "delete": Perm.DESTROY, "export": Perm.EXPORT}
+ACTION_PERMS = {"add_to_campaign": Perm.EDIT, "mark_dnc": Perm.DNC_ADD, "delete": Perm.DESTROY, "export": Perm.EXPORT,
+                "add_to_list": Perm.EDIT, "remove_from_list": Perm.EDIT, "save_as_list": Perm.EDIT}
+LIST_ACTIONS = ("add_to_list", "remove_from_list", "save_as_list")
 
 
 @dataclass
@@ -102,6 +105,9 @@ def contacts_bulk(request: HttpRequest) -> HttpResponse:
     if chosen.empty_request:
         messages.error(request, "Tick at least one contact, or choose all contacts matching the filter.")
         return _back(query)
+    if action in LIST_ACTIONS:
+        # Lists only group contacts (nothing is dialed, deleted or listed DNC), so they act at once, undoably.
+        return _list_action(request, workspace, action, chosen)
     if action == "add_to_campaign":
         try:
             campaign = selectors.campaign_get(workspace, request.POST.get("campaign_id", ""))
@@ -132,6 +138,39 @@ def contacts_bulk(request: HttpRequest) -> HttpResponse:
         "scope": request.POST.get("scope", ""), "ids": request.POST.getlist("ids"), "query": query,
     }
     return render(request, "contacts/dashboard/bulk_confirm.html", context)
+
+
+def _plural(count: int, word: str = "contact") -> str:
+    return f"{count:,} {word}{'s' if count != 1 else ''}"
+
+
+def _list_action(request: HttpRequest, workspace: Workspace, action: str, chosen: Selection) -> HttpResponse:
+    """Add the selection to a list, take it out of one, or save it as a new list."""
+    if action == "save_as_list":
+        try:
+            created, change = services.list_create_from(workspace=workspace, name=request.POST.get("list_name", ""),
+                                                        contacts=chosen.contacts, actor=request.user)
+        except services.ValidationFailed as exc:
+            messages.error(request, f"List not saved. {exc.message}")
+            return _back(chosen.query)
+        messages.success(request, f"Saved {_plural(change.added)} as the list “{created.name}”.")
+        return HttpResponseRedirect(reverse("contact_list") + f"?list_id={created.public_id}")
+    try:
+        contact_list = selectors.list_get(workspace, request.POST.get("list_id", ""))
+    except services.NotFound:
+        messages.error(request, "Choose the list.")
+        return _back(chosen.query)
+    if action == "add_to_list":
+        change = services.list_add_contacts(contact_list=contact_list, contacts=chosen.contacts, actor=request.user)
+        text = f"Added {_plural(change.added)} to the list “{contact_list.name}”."
+        if change.already_members:
+            text += f" {change.already_members:,} already in it."
+    else:
+        change = services.list_remove_contacts(contact_list=contact_list, contacts=chosen.contacts,
+                                               actor=request.user)
+        text = f"Removed {_plural(change.removed)} from the list “{contact_list.name}”. The contacts are kept."
+    messages.success(request, text)
+    return _back(chosen.query)
 
 
 @needs(Perm.EXPORT)

@@ -19,7 +19,7 @@ from contacts.compliance.decision import Decision, Target, decide_many
 from contacts.errors import CallNotAllowed
 from contacts.filters import ContactFilter
 from contacts.forms_dashboard import ContactForm, ReasonForm, SavedViewForm
-from contacts.models import Campaign, Contact, DncAuditLog, SavedView, Workspace
+from contacts.models import Campaign, Contact, ContactList, DncAuditLog, SavedView, Workspace
 from contacts.views.access import needs
 from contacts.workspaces.permissions import Perm
 
@@ -32,9 +32,9 @@ class ListPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return selectors.list_count(self.object_list)
-MORE_FILTERS = ("status", "campaign_id", "company", "last_called_after", "last_called_before", "created_after",
-                "created_before")  # behind the "Filters" button on phones
-LIST_STATE_KEYS = ("search", "status", "campaign_id", "company", "last_called_after", "last_called_before",
+MORE_FILTERS = ("status", "campaign_id", "list_id", "company", "last_called_after", "last_called_before",
+                "created_after", "created_before")  # behind the "Filters" button on phones
+LIST_STATE_KEYS = ("search", "status", "campaign_id", "list_id", "company", "last_called_after", "last_called_before",
                    "created_after", "created_before", "sort", "per_page")
 
 
@@ -86,6 +86,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "page_sizes": PAGE_SIZES,
         "state": state,
         "campaigns": list(Campaign.objects.for_workspace(workspace).values_list("public_id", "name")),
+        "lists": list(ContactList.objects.for_workspace(workspace).values_list("public_id", "name")),
         "saved_views": list(SavedView.objects.for_workspace(workspace).filter(owner=request.user)),
         "has_filters": bool(state.replace(f"per_page={paginator.per_page}", "").strip("&")),
         "more_filters": sum(1 for key in MORE_FILTERS if request.GET.get(key)),
@@ -133,6 +134,7 @@ def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
         "contact": contact,
         "calls": calls,
         "memberships": memberships,
+        "contact_lists": list(ContactList.objects.filter(memberships__contact=contact).order_by("name", "id")),
         "call_decisions": list(zip(labels, decisions, strict=True)),
         "consent": consent, "consent_written": consent.active("express_written"),
         "consent_express": consent.active("express"),

@@ -14,8 +14,10 @@ from contacts.models import (
     Contact,
     ContactList,
     ContactStatus,
+    ContactTag,
     ListMembership,
     Sentiment,
+    Tag,
 )
 from contacts.selectors import contact_search
 
@@ -56,6 +58,13 @@ class ContactFilter(django_filters.FilterSet):
     list_id = django_filters.ModelChoiceFilter(queryset=ContactList.objects.none(), to_field_name="public_id",
                                                method="filter_list", label="List",
                                                error_messages={"invalid_choice": "No list with this id."})
+    # Tags of this workspace by name (repeat the parameter, or separate names with commas in the API).
+    tags = django_filters.ModelMultipleChoiceFilter(queryset=Tag.objects.none(), to_field_name="name",
+                                                    method="filter_tags", label="Tags",
+                                                    error_messages={"invalid_choice": "No tag named %(value)s."})
+    tags_mode = django_filters.ChoiceFilter(choices=(("any", "Any of these tags"), ("all", "All of these tags")),
+                                            method="filter_nothing", label="Tag match", empty_label=None,
+                                            error_messages={"invalid_choice": "Use any or all."})
     company = django_filters.CharFilter(field_name="company", lookup_expr="icontains", label="Company")
     last_called_after = django_filters.DateFilter(field_name="last_called_at", lookup_expr="date__gte",
                                                   label="Last called from", widget=DATE)
@@ -80,6 +89,7 @@ class ContactFilter(django_filters.FilterSet):
         if workspace is not None:
             self.filters["campaign_id"].queryset = Campaign.objects.for_workspace(workspace)
             self.filters["list_id"].queryset = ContactList.objects.for_workspace(workspace)
+            self.filters["tags"].queryset = Tag.objects.for_workspace(workspace)
 
     def filter_queryset(self, queryset: QuerySet[Contact]) -> QuerySet[Contact]:
         # django-filter drops an invalid value and filters on the rest, which widens the selection:
@@ -105,12 +115,14 @@ class ContactFilter(django_filters.FilterSet):
             return ""
         parts = []
         for name, value in self.form.cleaned_data.items():
-            if name == "sort" or value in (None, "", []):
+            if name in ("sort", "tags_mode") or value in (None, "", []) or (name == "tags" and not value):
                 continue
             if name == "search":
                 parts.append(f"search “{value}”")
                 continue
             shown = dict(ContactStatus.choices).get(value, value) if name == "status" else value
+            if name == "tags":
+                shown = f"{self.form.cleaned_data.get('tags_mode') or 'any'} of " + ", ".join(t.name for t in value)
             parts.append(f"{str(self.form.fields[name].label).lower()} {shown}")
         return " · ".join(parts)
 
@@ -130,11 +142,25 @@ class ContactFilter(django_filters.FilterSet):
         members = ListMembership.objects.filter(contact_list=value)
         return queryset.filter(pk__in=members.values("contact_id"))
 
+    def filter_nothing(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
+        return queryset  # tags_mode only says how filter_tags combines the tags
+
+    def filter_tags(self, queryset: QuerySet[Contact], name: str, value) -> QuerySet[Contact]:
+        tags = list(value or [])
+        if not tags:
+            return queryset
+        if self.form.cleaned_data.get("tags_mode") == "all":
+            for tag in tags:  # one indexed (tag, contact) subquery per tag
+                queryset = queryset.filter(pk__in=ContactTag.objects.filter(tag=tag).values("contact_id"))
+            return queryset
+        return queryset.filter(pk__in=ContactTag.objects.filter(tag__in=tags).values("contact_id"))
+
     @property
     def active_filters(self) -> int:
         """How many filters (not search or sort) narrow the list, for the "Filters (2)" button."""
         data = self.form.cleaned_data if self.is_bound and hasattr(self.form, "cleaned_data") else {}
-        return sum(1 for k, v in data.items() if k not in ("search", "sort") and v not in (None, "", []))
+        return sum(1 for k, v in data.items() if k not in ("search", "sort", "tags_mode") and v not in (None, "", [])
+                   and not (k == "tags" and not v))
 
 
 # --- dashboard: calls list ---------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from contacts.campaigns.models import (
     Sentiment,
 )
 from contacts.lists.models import ContactList, ListMembership
+from contacts.tags.models import ContactTag, Tag, TagColour
 from contacts.imports.models import ImportBatch, ImportMappingMemory, ImportRow, ImportRowOutcome, ImportStatus
 from contacts.compliance.models import (
     AppendOnlyModel,
@@ -72,3 +73,4 @@ __all__ = [
 ]
 __all__ += ["DeliveryStatus", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent"]
 __all__ += ["ContactList", "ListMembership"]
+__all__ += ["ContactTag", "Tag", "TagColour"]

@@ -14,6 +14,7 @@ from contacts.compliance.selectors import dnc_entry_for, dnc_is_listed, dnc_numb
 from contacts.contacts.selectors import BIG_COUNT, BIG_COUNT_SECONDS, contact_get, contact_search, list_count
 from contacts.imports.selectors import import_batch_get
 from contacts.lists.selectors import attach_list_ids, list_get, list_ids_by_contact, list_members, lists_with_counts
+from contacts.tags.selectors import attach_tags, tag_get, tag_names_by_contact, tags_with_counts
 from contacts.workspaces.rules import plan_room
 from contacts.workspaces.selectors import plan_usage, user_workspaces
 
@@ -25,3 +26,4 @@ __all__ = [
     "user_workspaces",
 ]
 __all__ += ["attach_list_ids", "list_get", "list_ids_by_contact", "list_members", "lists_with_counts"]
+__all__ += ["attach_tags", "tag_get", "tag_names_by_contact", "tags_with_counts"]

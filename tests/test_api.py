@@ -14,7 +14,7 @@ from tests.factories import make_contact, make_workspace
 pytestmark = pytest.mark.django_db
 
 SUMMARY_FIELDS = {"id", "phone", "first_name", "last_name", "email", "company", "title", "status", "calls_count",
-                  "last_called_at", "created_at", "updated_at", "lists"}
+                  "last_called_at", "created_at", "updated_at", "lists", "tags"}
 
 
 class Api:

@@ -23,6 +23,7 @@ from contacts.models import (
     ListMembership,
     Sentiment,
 )
+from contacts.tags.models import ContactTag
 
 
 def ts(value: datetime | None) -> str | None:
@@ -41,10 +42,19 @@ def contact_list_ids(c: Contact) -> list[str]:
     return ids
 
 
+def contact_tag_names(c: Contact) -> list[str]:
+    """The names of the contact's tags: set on a page by selectors.attach_tags, else one query."""
+    names = getattr(c, "tag_names", None)
+    if names is None:
+        names = list(ContactTag.objects.filter(contact=c).order_by("tag__name").values_list("tag__name", flat=True))
+    return names
+
+
 def contact_summary(c: Contact) -> dict[str, Any]:
     return {"id": c.public_id, "phone": c.phone, "first_name": c.first_name, "last_name": c.last_name,
             "email": c.email, "company": c.company, "title": c.title, "status": c.status,
             "calls_count": c.calls_count, "last_called_at": ts(c.last_called_at), "lists": contact_list_ids(c),
+            "tags": contact_tag_names(c),
             "created_at": ts(c.created_at), "updated_at": ts(c.updated_at)}
 
 
@@ -118,6 +128,8 @@ class ContactIn(StrictSerializer):
     metadata = serializers.DictField(required=False, allow_null=True)
     country = serializers.CharField(required=False, max_length=60, allow_blank=True, allow_null=True,
                                     help_text="Country hint for numbers without a country code.")
+    tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False, max_length=100,
+                                 help_text="Tag names; the contact carries exactly these (missing tags are created).")
     group_id = serializers.CharField(max_length=60, required=False, allow_null=True,
                                      help_text="A list id (the SMS reference's address book): on create the contact "
                                                "joins it; on update it moves there (leaving its other lists).")
@@ -158,6 +170,8 @@ class NormalizeIn(StrictSerializer):
 
 class SearchFiltersIn(StrictSerializer):
     list_id = serializers.CharField(required=False, allow_blank=True)
+    tags = serializers.CharField(required=False, allow_blank=True, help_text="Tag names separated by commas")
+    tags_mode = serializers.ChoiceField(choices=["any", "all"], required=False)
     status = serializers.ChoiceField(choices=ContactStatus.choices, required=False)
     company = serializers.CharField(required=False, allow_blank=True)
     campaign_id = serializers.CharField(required=False, allow_blank=True)

@@ -133,15 +133,27 @@ def contact_body(contact: Contact) -> dict[str, Any]:
 LIST_PARAMS = [
     OpenApiParameter("status", str, enum=["active", "dnc"]), OpenApiParameter("search", str),
     OpenApiParameter("campaign_id", str), OpenApiParameter("list_id", str, description="Members of this list"),
+    OpenApiParameter("tags", str, description="Tag names, comma-separated (or repeat the parameter)"),
+    OpenApiParameter("tags_mode", str, enum=["any", "all"], description="Contacts with any (default) or all tags"),
     *PAGING_PARAMS,
 ]
-FILTER_KEYS = ("status", "search", "campaign_id", "list_id", "company", "last_called_after", "last_called_before",
-               "created_after", "created_before")
+FILTER_KEYS = ("status", "search", "campaign_id", "list_id", "tags_mode", "company", "last_called_after",
+               "last_called_before", "created_after", "created_before")
+
+
+def filter_data(params, keys=FILTER_KEYS) -> dict[str, Any]:
+    """The contact filters from a query string or a body; `tags` repeated or comma-separated, as a list."""
+    data: dict[str, Any] = {k: str(params[k]) for k in keys if params.get(k) not in (None, "")}
+    raw = params.getlist("tags") if hasattr(params, "getlist") else [params.get("tags") or ""]
+    names = services.split_tags([part for value in raw for part in services.split_tags(value)])
+    if names:
+        data["tags"] = names
+    return data
 
 
 def summaries(rows: list[Contact]) -> list[dict[str, Any]]:
     """A page of contacts on the wire, their `lists` read in one query for the page."""
-    return [s.contact_summary(c) for c in selectors.attach_list_ids(rows)]
+    return [s.contact_summary(c) for c in selectors.attach_tags(selectors.attach_list_ids(rows))]
 
 
 def group_list(workspace: Workspace, group_id: str | None) -> ContactList | None:
@@ -161,7 +173,7 @@ class ContactsView(ApiView):
     @extend_schema(operation_id="contacts_list", parameters=LIST_PARAMS, responses={200: dict})
     def get(self, request: Request) -> Response:
         pager = paging(request)
-        data = {k: request.query_params[k] for k in FILTER_KEYS if request.query_params.get(k)}
+        data = filter_data(request.query_params)
         rows, total = page_of(contact_filter(self.workspace(request), data), pager)
         return Response({"data": summaries(rows),
                          "meta": pager.meta(total)})
@@ -172,10 +184,13 @@ class ContactsView(ApiView):
         country = data.pop("country", None)
         workspace = self.workspace(request)
         group = group_list(workspace, data.pop("group_id", None))
+        tags = data.pop("tags", None)
         data = {k: ("" if v is None and k != "metadata" else v) for k, v in data.items()}
         with transaction.atomic():
             contact = services.contact_create(workspace=workspace, country_hint=country or None,
                                               actor=request.auth, **data)
+            if tags:
+                services.contact_set_tags(contact=contact, names=tags, actor=request.auth)
             if group is not None:
                 services.list_add_contacts(contact_list=group, contacts=Contact.objects.filter(pk=contact.pk),
                                            actor=request.auth)
@@ -193,10 +208,13 @@ class ContactDetailView(ApiView):
     def put(self, request: Request, contact_id: str) -> Response:
         contact = self.contact(request, contact_id)
         data = validated(s.ContactUpdateIn, request.data, partial=True)
-        move = "group_id" in data
+        only_groups = set(data) <= {"group_id", "tags"} and bool(data)
         group = group_list(contact.workspace, data.pop("group_id", None))
+        tags = data.pop("tags", None)
         with transaction.atomic():
-            if data or not move:
+            if tags is not None:
+                services.contact_set_tags(contact=contact, names=tags, actor=request.auth)
+            if not only_groups:
                 contact = services.contact_update(contact=contact, data=data, actor=request.auth)
             if group is not None:
                 services.contact_move_to_list(contact=contact, contact_list=group, actor=request.auth)
@@ -288,7 +306,7 @@ class SearchView(ApiView):
     perms = {"GET": Perm.VIEW, "POST": Perm.VIEW}
 
     def _search(self, request: Request, query: str, filters: dict, limit: int, offset: int) -> Response:
-        data = {k: str(v) for k, v in filters.items() if v not in (None, "")}
+        data = filter_data(filters, tuple(k for k in filters if k != "tags"))
         if query:
             data["search"] = query
         queryset = contact_filter(self.workspace(request), data)
@@ -302,6 +320,7 @@ class SearchView(ApiView):
         OpenApiParameter("term", str, description="Keyword(s); an empty term answers 422"),
         OpenApiParameter("query", str, description="Alias of term"), OpenApiParameter("limit", int),
         OpenApiParameter("offset", int), OpenApiParameter("status", str), OpenApiParameter("list_id", str),
+        OpenApiParameter("tags", str), OpenApiParameter("tags_mode", str, enum=["any", "all"]),
         OpenApiParameter("company", str), OpenApiParameter("campaign_id", str),
         OpenApiParameter("last_called_after", str), OpenApiParameter("last_called_before", str)],
         responses={200: dict})

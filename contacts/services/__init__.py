@@ -71,6 +71,16 @@ from contacts.lists.services import (
     list_remove_contacts,
     list_rename,
 )
+from contacts.tags.services import (
+    contact_set_tags,
+    contacts_tag,
+    contacts_untag,
+    split_tags,
+    tag_create,
+    tag_delete,
+    tag_update,
+    tags_ensure,
+)
 from contacts.webhooks.services import (
     EVENT_TYPES,
     EndpointDisabled,
@@ -119,4 +129,8 @@ __all__ += [
 __all__ += [
     "ListChange", "contact_move_to_list", "list_add_contacts", "list_create", "list_create_from", "list_delete",
     "list_remove_contacts", "list_rename",
+]
+__all__ += [
+    "contact_set_tags", "contacts_tag", "contacts_untag", "split_tags", "tag_create", "tag_delete", "tag_update",
+    "tags_ensure",
 ]

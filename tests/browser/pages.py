@@ -58,7 +58,10 @@ def build_world(workspace) -> dict:
     batch_configure(draft, mapping=batch_mapping(draft, opened.table.headers), options=Options(), actor=owner)
     entry = DncEntry.objects.for_workspace(workspace).get(phone="+12125550199")
     target = people[5]
-    return {"owner": owner, "people": people, "spring": spring, "done": done.batch, "draft": draft,
+    open_house, _ = services.list_create_from(workspace=workspace, name="Spring open house — walk-ins and referrals",
+                                              contacts=Contact.objects.filter(pk__in=[p.pk for p in people[:12]]))
+    return {"open_house": open_house,
+            "owner": owner, "people": people, "spring": spring, "done": done.batch, "draft": draft,
             "entry": entry, "target": target}
 
 
@@ -95,6 +98,10 @@ def page_paths(world: dict) -> list[tuple[str, str]]:
         ("dnc-audit", reverse("dnc_audit")),
         ("settings-members", reverse("members")),
         ("settings-api-keys", reverse("api_keys")),
+        ("lists", reverse("list_index")),
+        ("contacts-by-list", f"/contacts/?list_id={world['open_house'].public_id}"),
+        ("list-rename", reverse("list_rename", args=[world["open_house"].public_id])),
+        ("list-delete", reverse("list_delete", args=[world["open_house"].public_id])),
     ]
 
 

@@ -33,6 +33,7 @@ from contacts.models import (
     Membership,
     Role,
     SavedView,
+    Tag,
     WorkspaceRule,
 )
 from tests.factories import make_contact, make_user, make_workspace
@@ -125,6 +126,9 @@ DASHBOARD = {
     "list_rename": {"get": "edit", "post": "edit"},
     "list_delete": {"get": "edit", "post": "edit"},
     "list_fill_campaign": {"post": "edit"},
+    "tag_index": {"get": "view", "post": "edit"},
+    "tag_edit": {"get": "edit", "post": "edit"},
+    "tag_delete": {"get": "edit", "post": "edit"},
 }
 NOT_WORKSPACE_PAGES = {"workspace_switch"}  # any signed-in user switches between their own workspaces
 # Which object fills each URL kwarg, per page when the default would not exercise the write.
@@ -136,7 +140,7 @@ KWARG_OBJECTS = {"endpoint_id": "webhook", "delivery_id": "delivery", "call_id":
                  "other_id": "other", "campaign_id": "campaign",
                  "batch_id": "draft",
                  "key_id": "key", "view_id": "view", "member_id": "colleague", "source_id": "registry",
-                 "rule_pk": "rule", "list_id": "contact_list"}
+                 "rule_pk": "rule", "list_id": "contact_list", "tag_id": "tag"}
 PAGE_OBJECTS = {"contact_reactivate": {"contact_id": "dnc_contact"}, "import_revert": {"batch_id": "done"},
                 "import_errors_csv": {"batch_id": "done"}, "import_detail": {"batch_id": "done"},
                 "import_progress": {"batch_id": "done"}, "import_resume": {"batch_id": "done"}}
@@ -208,7 +212,9 @@ def build(role: str) -> dict:
     view = SavedView.objects.create(workspace=workspace, owner=actor, name="Acme", query="company=acme")
     contact_list, _ = services.list_create_from(workspace=workspace, name="Open house",
                                                 contacts=Contact.objects.filter(pk=contact.pk))
-    return {"contact_list": contact_list,
+    tag = services.tag_create(workspace=workspace, name="VIP")
+    services.contacts_tag(workspace=workspace, contacts=Contact.objects.filter(pk=contact.pk), tag=tag)
+    return {"contact_list": contact_list, "tag": tag,
             "workspace": workspace, "actor": actor, "contact": contact, "other": other, "dnc_contact": dnc_contact,
             "campaign": campaign, "draft": draft, "done": done, "key": key, "view": view, "call": call, "add": added,
             "dnc_entry": DncEntry.objects.get(workspace=workspace, phone=dnc_contact.phone), "upload_token": "x" * 24,
@@ -224,7 +230,7 @@ def build(role: str) -> dict:
 def url_id(obj) -> str:
     if isinstance(obj, str):
         return obj
-    if isinstance(obj, Membership | SavedView | ApiKey | DncEntry | WorkspaceRule):
+    if isinstance(obj, Membership | SavedView | ApiKey | DncEntry | WorkspaceRule | Tag):
         return str(obj.pk)
     return obj.public_id
 

@@ -52,6 +52,7 @@ OBJECTS = {
     "source_id": lambda objs: objs["registry"].public_id,
     "rule_pk": lambda objs: str(objs["rule"].pk),
     "list_id": lambda objs: objs["contact_list"].public_id,
+    "tag_id": lambda objs: str(objs["tag"].pk),
 }
 
 
@@ -96,7 +97,8 @@ def objects_of(workspace, owner) -> dict:
     services.webhook_emit(workspace=workspace, event_type="contact.event", data={"name": "x"})
     contact_list, _ = services.list_create_from(workspace=workspace, name="Their list",
                                                 contacts=Contact.objects.filter(pk=contact.pk))
-    return {"contact_list": contact_list,
+    tag = services.tag_create(workspace=workspace, name="Their tag")
+    return {"contact_list": contact_list, "tag": tag,
             "contact": contact, "other_contact": other, "campaign": campaign, "call": call, "batch": batch,
             "key": key, "view": view, "membership": membership, "add": add, "dnc_entry": dnc_entry,
             "upload_token": secrets.token_urlsafe(18), "webhook": webhook, "delivery": webhook.deliveries.get(),

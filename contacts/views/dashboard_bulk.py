@@ -21,11 +21,13 @@ from contacts.views.dashboard_contacts import current_workspace, list_query
 from contacts.workspaces.permissions import Perm, require
 
 ACTIONS = {"add_to_campaign": "Add to campaign", "mark_dnc": "Mark DNC", "delete": "Delete",
-           "add_to_list": "Add to list", "remove_from_list": "Remove from list", "save_as_list": "Save as list"}
+           "add_to_list": "Add to list", "remove_from_list": "Remove from list", "save_as_list": "Save as list",
+           "tag": "Tag", "untag": "Untag"}
 # What each bulk action needs; checked before anything is read, confirmed or written.
 ACTION_PERMS = {"add_to_campaign": Perm.EDIT, "mark_dnc": Perm.DNC_ADD, "delete": Perm.DESTROY, "export": Perm.EXPORT,
-                "add_to_list": Perm.EDIT, "remove_from_list": Perm.EDIT, "save_as_list": Perm.EDIT}
-LIST_ACTIONS = ("add_to_list", "remove_from_list", "save_as_list")
+                "add_to_list": Perm.EDIT, "remove_from_list": Perm.EDIT, "save_as_list": Perm.EDIT, "tag": Perm.EDIT,
+                "untag": Perm.EDIT}
+LIST_ACTIONS = ("add_to_list", "remove_from_list", "save_as_list", "tag", "untag")
 
 
 @dataclass
@@ -145,7 +147,21 @@ def _plural(count: int, word: str = "contact") -> str:
 
 
 def _list_action(request: HttpRequest, workspace: Workspace, action: str, chosen: Selection) -> HttpResponse:
-    """Add the selection to a list, take it out of one, or save it as a new list."""
+    """Add the selection to a list, take it out of one, save it as a new list, tag or untag it."""
+    if action in ("tag", "untag"):
+        try:
+            tag = selectors.tag_get(workspace, request.POST.get("tag", ""))
+        except services.NotFound:
+            messages.error(request, "Choose the tag.")
+            return _back(chosen.query)
+        if action == "tag":
+            count = services.contacts_tag(workspace=workspace, contacts=chosen.contacts, tag=tag, actor=request.user)
+            messages.success(request, f"Tagged {_plural(count)} “{tag.name}”.")
+        else:
+            count = services.contacts_untag(workspace=workspace, contacts=chosen.contacts, tag=tag,
+                                            actor=request.user)
+            messages.success(request, f"Removed the tag “{tag.name}” from {_plural(count)}.")
+        return _back(chosen.query)
     if action == "save_as_list":
         try:
             created, change = services.list_create_from(workspace=workspace, name=request.POST.get("list_name", ""),

@@ -19,7 +19,7 @@ from contacts.compliance.decision import Decision, Target, decide_many
 from contacts.errors import CallNotAllowed
 from contacts.filters import ContactFilter
 from contacts.forms_dashboard import ContactForm, ReasonForm, SavedViewForm
-from contacts.models import Campaign, Contact, ContactList, DncAuditLog, SavedView, Workspace
+from contacts.models import Campaign, Contact, ContactList, DncAuditLog, SavedView, Tag, Workspace
 from contacts.views.access import needs
 from contacts.workspaces.permissions import Perm
 
@@ -32,10 +32,10 @@ class ListPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return selectors.list_count(self.object_list)
-MORE_FILTERS = ("status", "campaign_id", "list_id", "company", "last_called_after", "last_called_before",
+MORE_FILTERS = ("status", "campaign_id", "list_id", "tags", "company", "last_called_after", "last_called_before",
                 "created_after", "created_before")  # behind the "Filters" button on phones
-LIST_STATE_KEYS = ("search", "status", "campaign_id", "list_id", "company", "last_called_after", "last_called_before",
-                   "created_after", "created_before", "sort", "per_page")
+LIST_STATE_KEYS = ("search", "status", "campaign_id", "list_id", "tags", "tags_mode", "company", "last_called_after",
+                   "last_called_before", "created_after", "created_before", "sort", "per_page")
 
 
 def current_workspace(request: HttpRequest) -> Workspace:
@@ -63,6 +63,8 @@ def list_query(data: QueryDict) -> str:
     """The list's state (filters, sort, page size) as a query string, without the page number."""
     kept = QueryDict(mutable=True)
     for key in LIST_STATE_KEYS:
+        if key == "tags_mode" and not any(data.getlist("tags")):
+            continue  # the mode alone filters nothing
         for value in data.getlist(key):
             if value:
                 kept.appendlist(key, value)
@@ -77,11 +79,19 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     paginator = ListPaginator(contact_filter.qs, per_page(request))
     page = paginator.get_page(request.GET.get("page"))
     state = list_query(request.GET)
+    tags = list(Tag.objects.for_workspace(workspace).order_by("name").values_list("name", "colour"))
+    contacts = list(page.object_list)
+    if tags:  # badges on each row: one query for the page
+        colours, names = dict(tags), selectors.tag_names_by_contact(contacts)
+        for contact in contacts:
+            contact.tag_badges = [(n, colours.get(n, "blue")) for n in names.get(contact.pk, [])]
     context = {
         "filter": contact_filter,
         "invalid": invalid,
         "page": page,
-        "contacts": page.object_list,
+        "contacts": contacts,
+        "tags": tags,
+        "selected_tags": request.GET.getlist("tags"),
         "per_page": paginator.per_page,
         "page_sizes": PAGE_SIZES,
         "state": state,

@@ -44,7 +44,8 @@ def test_tags_written_and_read_through_the_api(api, workspace):
 
 
 def test_any_of_and_all_of_tag_filters_in_the_api(api, workspace):
-    vip, hot = services.tag_create(workspace=workspace, name="VIP"), services.tag_create(workspace=workspace, name="Hot")
+    vip = services.tag_create(workspace=workspace, name="VIP")
+    hot = services.tag_create(workspace=workspace, name="Hot")
     a, b, c = make_contact(workspace), make_contact(workspace), make_contact(workspace)
     make_contact(workspace)
     services.contacts_tag(workspace=workspace, contacts=Contact.objects.filter(pk__in=[a.pk, b.pk]), tag=vip)
@@ -136,7 +137,8 @@ def test_a_viewer_cannot_tag(client, workspace):
 
 @pytest.mark.parametrize("rows", [3, 100])
 def test_tag_filter_query_count_is_pinned(client_logged_in, workspace, rows, django_assert_max_num_queries):
-    vip, hot = services.tag_create(workspace=workspace, name="VIP"), services.tag_create(workspace=workspace, name="Hot")
+    vip = services.tag_create(workspace=workspace, name="VIP")
+    hot = services.tag_create(workspace=workspace, name="Hot")
     for _ in range(rows):
         make_contact(workspace)
     everyone = Contact.objects.filter(workspace=workspace)

@@ -60,7 +60,11 @@ def build_world(workspace) -> dict:
     target = people[5]
     open_house, _ = services.list_create_from(workspace=workspace, name="Spring open house — walk-ins and referrals",
                                               contacts=Contact.objects.filter(pk__in=[p.pk for p in people[:12]]))
-    return {"open_house": open_house,
+    for name, colour, who in (("VIP", "purple", people[:3]),
+                              ("Whitening interest — spring promo", "green", people[2:9])):
+        tag = services.tag_create(workspace=workspace, name=name, colour=colour)
+        services.contacts_tag(workspace=workspace, contacts=Contact.objects.filter(pk__in=[p.pk for p in who]), tag=tag)
+    return {"open_house": open_house, "tag": tag,
             "owner": owner, "people": people, "spring": spring, "done": done.batch, "draft": draft,
             "entry": entry, "target": target}
 
@@ -102,6 +106,10 @@ def page_paths(world: dict) -> list[tuple[str, str]]:
         ("contacts-by-list", f"/contacts/?list_id={world['open_house'].public_id}"),
         ("list-rename", reverse("list_rename", args=[world["open_house"].public_id])),
         ("list-delete", reverse("list_delete", args=[world["open_house"].public_id])),
+        ("tags", reverse("tag_index")),
+        ("contacts-by-tags", "/contacts/?tags=VIP&tags=Whitening+interest+%E2%80%94+spring+promo&tags_mode=all"),
+        ("tag-edit", reverse("tag_edit", args=[world["tag"].pk])),
+        ("tag-delete", reverse("tag_delete", args=[world["tag"].pk])),
     ]
 
 

@@ -157,3 +157,48 @@ def test_tag_filter_query_count_is_pinned(client_logged_in, workspace, rows, dja
     with django_assert_max_num_queries(9):
         page = api.get("/v1/contacts", {"tags": "VIP,Hot", "tags_mode": "all", "per_page": 100}).json()["data"]
     assert len(page) == min(rows, 100)
+
+
+# --- imports ------------------------------------------------------------------------------------------------
+
+def test_api_import_records_carry_tags(api, workspace):
+    existing = make_contact(workspace, "+14155550160")
+    services.tag_create(workspace=workspace, name="VIP", colour="red")
+    body = {"contacts": [{"phone": "+14155550161", "tags": "vip; Spring fair ,"},
+                         {"phone": "+14155550162", "tags": ["Hot"]},
+                         {"phone": "+14155550163", "tags": "x" * 61},
+                         {"phone": "+14155550160", "tags": "Returning"}],
+            "skip_duplicates": False}
+    result = api.post("/v1/contacts/import", body).json()["data"]
+    assert (result["imported"], result["updated"], result["invalid_skipped"]) == (2, 1, 1)
+    assert result["errors"][0]["field"] == "tags" and "at most 60 characters" in result["errors"][0]["message"]
+
+    def names(phone):
+        return api.get("/v1/contacts", {"search": phone}).json()["data"][0]["tags"]
+
+    assert names("+14155550161") == ["Spring fair", "VIP"] and names("+14155550162") == ["Hot"]
+    assert names(existing.phone) == ["Returning"]  # an update adds tags (the contact had none)
+    assert Tag.objects.filter(workspace=workspace).count() == 4
+
+
+def test_wizard_maps_a_tags_column_previews_a_bad_value_and_imports_the_tags(client_logged_in, workspace,
+                                                                              monkeypatch):
+    from contacts import tasks
+    from contacts.models import ImportBatch
+
+    monkeypatch.setattr(tasks, "enqueue_import", lambda batch: tasks.run_import_batch.enqueue(batch.public_id))
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = ("Name,Phone,Tags\nAnn,+1 415 555 0171,VIP;Spring fair\nBob,+1 415 555 0172,\n"
+            f"Cy,+1 415 555 0173,{'y' * 70}\n").encode()
+    response = client_logged_in.post("/imports/new/", {"file": SimpleUploadedFile("tags.csv", data)})
+    batch = ImportBatch.objects.get(public_id=response["Location"].split("/")[2])
+    assert batch.column_mapping["fields"] == ["full_name", "phone", "tags"]  # auto-detected
+    preview = client_logged_in.get(f"/imports/{batch.public_id}/preview/").content.decode()
+    assert "tags: A tag name has at most 60 characters." in preview
+    client_logged_in.post(f"/imports/{batch.public_id}/preview/", {"existing": "skip", "default_country": "US",
+                                                                    "action": "start"})
+    ann = Contact.objects.get(workspace=workspace, phone="+14155550171")
+    assert sorted(ann.tags.values_list("name", flat=True)) == ["Spring fair", "VIP"]
+    assert not Contact.objects.get(workspace=workspace, phone="+14155550172").tags.exists()
+    assert not Contact.objects.filter(workspace=workspace, phone="+14155550173").exists()

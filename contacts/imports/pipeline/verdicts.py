@@ -13,12 +13,14 @@ from django.core.validators import validate_email
 
 from contacts import phone as phone_rules
 from contacts import services
+from contacts.errors import ValidationFailed
 from contacts.models import (
     Campaign,
     Contact,
     ImportBatch,
     Workspace,
 )
+from contacts.tags.services import clean_tag_name, split_tags
 from contacts.workspaces.rules import workspace_country
 
 KEEP_ERRORS_IN_MEMORY = 1000  # a batch stores every rejected row; the result keeps the first ones
@@ -126,6 +128,7 @@ class RowVerdict:
     on_dnc: bool = False
     consent: str = ""  # express / express_written from a consent column
     revoked: Any = None  # True or the date from a "consent revoked" column
+    tags: tuple[str, ...] = ()  # tag names from a tags column (added to the contact, never removed)
 
     @property
     def written(self) -> bool:
@@ -233,6 +236,13 @@ class Evaluator:
                 return RowVerdict(index, INVALID_DATA, e164, "metadata must be an object of key-value pairs.",
                                   "metadata", raw=raw, raw_phone=raw_phone)
             values["metadata"] = _scrub(metadata)
+        tags: tuple[str, ...] = ()
+        if record.get("tags") not in (None, "", []):
+            try:
+                tags = tuple(clean_tag_name(name, "tags") for name in split_tags(record["tags"]))
+            except ValidationFailed as exc:
+                return RowVerdict(index, INVALID_DATA, e164, f"tags: {exc.message}", "tags", raw=raw,
+                                  raw_phone=raw_phone)
         consent, revoked, problem = consent_cells(record)
         if problem:
             return RowVerdict(index, INVALID_DATA, e164, problem[1], problem[0], raw=raw, raw_phone=raw_phone)
@@ -242,7 +252,7 @@ class Evaluator:
                               raw=raw, raw_phone=raw_phone)
         self.seen.add(key)
         return RowVerdict(index, NEW, e164, values=values, raw=raw, raw_phone=raw_phone, consent=consent,
-                          revoked=revoked)
+                          revoked=revoked, tags=tags)
 
     def resolve(self, verdicts: list[RowVerdict], existing: Mapping[str, Contact | int],
                 dnc_numbers: set[str]) -> None:
@@ -265,7 +275,7 @@ class Evaluator:
                 continue
             if not self.options.update_existing:
                 row.verdict, row.message, row.field = EXISTS, f"A contact with {row.phone} already exists.", "phone"
-            elif isinstance(found, Contact) and not _changes(found, row.values or {}):
+            elif isinstance(found, Contact) and not _changes(found, row.values or {}) and not row.tags:
                 row.verdict, row.message, row.field = UNCHANGED, f"{row.phone} already exists with these values.", \
                     "phone"
             else:

@@ -70,3 +70,42 @@ def test_lists_journey(page, screenshot, workspace):
     expect(page.get_by_text("Its 2 contacts are kept.")).to_be_visible()
     assert not ContactList.objects.filter(name="Open house").exists()
     assert Contact.objects.filter(workspace=workspace).count() == 5
+
+
+def test_tags_journey(page, screenshot, workspace):
+    make_user("ops", workspace=workspace)
+    for i, name in enumerate(["Ann", "Bob", "Cara", "Dev"]):
+        make_contact(workspace, f"+1415555{3100 + i:04d}", first_name=name, last_name="Archer" if i < 2 else "Baker")
+    login_in_browser(page, "ops")
+
+    page.goto("/contacts/tags/")
+    page.get_by_label("New tag").fill("VIP")
+    page.get_by_label("Colour").select_option(label="Purple")
+    page.get_by_role("button", name="Create tag").click()
+    expect(page.get_by_text("Tag “VIP” created.")).to_be_visible()
+    page.get_by_label("New tag").fill("Hot")
+    page.get_by_role("button", name="Create tag").click()
+    expect(page.get_by_test_id("tags-table").locator("tbody tr")).to_have_count(2)
+
+    page.goto("/contacts/?search=archer")
+    page.get_by_label("Select all contacts on this page").check()
+    page.get_by_label("Select all 2 contacts matching this filter").check()
+    page.get_by_label("Tag to add or remove").select_option(label="VIP")
+    page.get_by_role("button", name="Tag", exact=True).click()
+    expect(page.get_by_text("Tagged 2 contacts “VIP”.")).to_be_visible()
+
+    page.goto("/contacts/")
+    page.get_by_label("Select Ann Archer").check()
+    page.get_by_label("Select Cara Baker").check()
+    page.get_by_label("Tag to add or remove").select_option(label="Hot")
+    page.get_by_role("button", name="Tag", exact=True).click()
+    expect(page.get_by_text("Tagged 2 contacts “Hot”.")).to_be_visible()
+    expect(page.locator("tr", has_text="Ann Archer").locator(".badge", has_text="VIP")).to_be_visible()
+    screenshot("tags-01-badges")
+
+    page.get_by_label("Tags", exact=True).select_option(["VIP", "Hot"])  # live filter: htmx swaps the rows
+    expect(page.get_by_test_id("total")).to_contain_text("3 contacts match")
+    page.get_by_label("Tag match").select_option("all")
+    expect(page.get_by_test_id("total")).to_contain_text("1 contact matches")
+    assert "tags_mode=all" in page.url
+    screenshot("tags-02-all-of")

@@ -15,6 +15,7 @@ from contacts.models import (
     ContactList,
     ContactStatus,
     ContactTag,
+    ImportBatch,
     ListMembership,
     Sentiment,
     Tag,
@@ -65,6 +66,10 @@ class ContactFilter(django_filters.FilterSet):
     tags_mode = django_filters.ChoiceFilter(choices=(("any", "Any of these tags"), ("all", "All of these tags")),
                                             method="filter_nothing", label="Tag match", empty_label=None,
                                             error_messages={"invalid_choice": "Use any or all."})
+    # The contacts an import of this workspace created ("View the N imported contacts").
+    import_id = django_filters.ModelChoiceFilter(queryset=ImportBatch.objects.none(), to_field_name="public_id",
+                                                 field_name="import_batch", label="Import",
+                                                 error_messages={"invalid_choice": "No import with this id."})
     company = django_filters.CharFilter(field_name="company", lookup_expr="icontains", label="Company")
     last_called_after = django_filters.DateFilter(field_name="last_called_at", lookup_expr="date__gte",
                                                   label="Last called from", widget=DATE)
@@ -90,6 +95,7 @@ class ContactFilter(django_filters.FilterSet):
             self.filters["campaign_id"].queryset = Campaign.objects.for_workspace(workspace)
             self.filters["list_id"].queryset = ContactList.objects.for_workspace(workspace)
             self.filters["tags"].queryset = Tag.objects.for_workspace(workspace)
+            self.filters["import_id"].queryset = ImportBatch.objects.for_workspace(workspace)
 
     def filter_queryset(self, queryset: QuerySet[Contact]) -> QuerySet[Contact]:
         # django-filter drops an invalid value and filters on the rest, which widens the selection:

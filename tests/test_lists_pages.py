@@ -173,3 +173,18 @@ def test_list_filter_uses_the_membership_index(workspace):
         with connection.cursor() as cursor:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'contacts_listmembership'")
             assert "listmember_unique_list_contact" in {r[0] for r in cursor.fetchall()}
+
+
+def test_view_the_imported_contacts_from_a_finished_import(client_logged_in, workspace, other_workspace):
+    from contacts.imports import import_records
+
+    make_contact(workspace, first_name="Before")
+    done = import_records(workspace=workspace, records=[{"phone": "+14155550181", "first_name": "New1"},
+                                                         {"phone": "+14155550182", "first_name": "New2"}]).batch
+    detail = client_logged_in.get(f"/imports/{done.public_id}/").content.decode()
+    assert f'href="/contacts/?import_id={done.public_id}"' in detail and "View the 2 imported contacts" in detail
+    listed = client_logged_in.get("/contacts/", {"import_id": done.public_id})
+    assert sorted(c.first_name for c in listed.context["contacts"]) == ["New1", "New2"]
+    assert 'data-testid="from-import"' in listed.content.decode()
+    theirs = import_records(workspace=other_workspace, records=[{"phone": "+14155550183"}]).batch
+    assert client_logged_in.get("/contacts/", {"import_id": theirs.public_id}).status_code == 400

@@ -135,9 +135,10 @@ LIST_PARAMS = [
     OpenApiParameter("campaign_id", str), OpenApiParameter("list_id", str, description="Members of this list"),
     OpenApiParameter("tags", str, description="Tag names, comma-separated (or repeat the parameter)"),
     OpenApiParameter("tags_mode", str, enum=["any", "all"], description="Contacts with any (default) or all tags"),
+    OpenApiParameter("import_id", str, description="Contacts created by this import (batch_id of the import)"),
     *PAGING_PARAMS,
 ]
-FILTER_KEYS = ("status", "search", "campaign_id", "list_id", "tags_mode", "company", "last_called_after",
+FILTER_KEYS = ("status", "search", "campaign_id", "list_id", "tags_mode", "import_id", "company", "last_called_after",
                "last_called_before", "created_after", "created_before")
 
 

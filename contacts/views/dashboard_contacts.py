@@ -34,8 +34,8 @@ class ListPaginator(Paginator):
         return selectors.list_count(self.object_list)
 MORE_FILTERS = ("status", "campaign_id", "list_id", "tags", "company", "last_called_after", "last_called_before",
                 "created_after", "created_before")  # behind the "Filters" button on phones
-LIST_STATE_KEYS = ("search", "status", "campaign_id", "list_id", "tags", "tags_mode", "company", "last_called_after",
-                   "last_called_before", "created_after", "created_before", "sort", "per_page")
+LIST_STATE_KEYS = ("search", "status", "campaign_id", "list_id", "tags", "tags_mode", "import_id", "company",
+                   "last_called_after", "last_called_before", "created_after", "created_before", "sort", "per_page")
 
 
 def current_workspace(request: HttpRequest) -> Workspace:
@@ -91,6 +91,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "contacts": contacts,
         "tags": tags,
+        "from_import": (contact_filter.form.cleaned_data.get("import_id") if not invalid else None),
         "selected_tags": request.GET.getlist("tags"),
         "per_page": paginator.per_page,
         "page_sizes": PAGE_SIZES,

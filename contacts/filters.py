@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import QuerySet
 
+from contacts.fields.models import CustomField, FieldType
+from contacts.fields.services import RANGE_TYPES, convert, definitions
 from contacts.models import (
     Call,
     CallDirection,
@@ -44,6 +47,62 @@ class StableOrderingFilter(django_filters.OrderingFilter):
             last = value[-1]
             return qs.order_by(*qs.query.order_by, "-id" if str(last).startswith("-") else "id")
         return qs
+
+
+CUSTOM_PREFIX = "custom."
+CUSTOM_OPS = ("gte", "lte", "contains")
+
+
+class CustomValueField(forms.Field):
+    """A custom-field filter value, checked and converted like a stored value of that field."""
+
+    def __init__(self, definition: CustomField | None, op: str, key: str, **kwargs):
+        self.definition, self.op, self.key = definition, op, key
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if self.definition is None:
+            raise forms.ValidationError(f"No custom field named {self.key}.")
+        kind = self.definition.type
+        if self.op in ("gte", "lte") and kind not in RANGE_TYPES:
+            raise forms.ValidationError(f"__{self.op} works on number and date fields; {self.key} is {kind}.")
+        if self.op == "contains" and kind != FieldType.TEXT:
+            raise forms.ValidationError(f"__contains works on text fields; {self.key} is {kind}.")
+        if self.op == "contains":
+            return str(value)
+        try:
+            return convert(self.definition, value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class CustomFieldFilter(django_filters.Filter):
+    """`custom.KEY=value`, `custom.KEY__gte/__lte` (numbers, dates) and `custom.KEY__contains` (text)."""
+
+    def __init__(self, *, definition: CustomField | None, op: str, key: str, **kwargs):
+        self.definition, self.op, self.key = definition, op, key
+        label = f"{definition.label if definition else key}{'' if op == 'exact' else ' ' + op.replace('gte', '≥')}"
+        super().__init__(field_name="metadata", label=label.replace("lte", "≤"), **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            self._field = CustomValueField(self.definition, self.op, self.key, required=False, label=self.label)
+        return self._field
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        key = self.key
+        if self.op == "contains":
+            return qs.filter(**{f"metadata__{key}__icontains": value})
+        if self.op in ("gte", "lte"):
+            return qs.filter(**{f"metadata__{key}__{self.op}": value})
+        if connections[qs.db].vendor == "postgresql":
+            return qs.filter(metadata__contains={key: value})  # jsonb @>: the GIN index of migration 0062
+        return qs.filter(**{f"metadata__{key}": value})
 
 
 class ContactFilter(django_filters.FilterSet):
@@ -96,6 +155,19 @@ class ContactFilter(django_filters.FilterSet):
             self.filters["list_id"].queryset = ContactList.objects.for_workspace(workspace)
             self.filters["tags"].queryset = Tag.objects.for_workspace(workspace)
             self.filters["import_id"].queryset = ImportBatch.objects.for_workspace(workspace)
+        self._add_custom_filters(workspace)
+
+    def _add_custom_filters(self, workspace) -> None:
+        """One filter per `custom.KEY[__op]` parameter sent (the definitions are read only when one is)."""
+        names = [k for k in (self.data or {}) if str(k).startswith(CUSTOM_PREFIX)]
+        if not names:
+            return
+        known = definitions(workspace) if workspace is not None else {}
+        for name in names:
+            key, _, op = name[len(CUSTOM_PREFIX):].partition("__")
+            if op and op not in CUSTOM_OPS:
+                key, op = f"{key}__{op}", "exact"  # shown as an unknown field
+            self.filters[name] = CustomFieldFilter(definition=known.get(key), op=op or "exact", key=key)
 
     def filter_queryset(self, queryset: QuerySet[Contact]) -> QuerySet[Contact]:
         # django-filter drops an invalid value and filters on the rest, which widens the selection:

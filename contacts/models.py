@@ -32,6 +32,7 @@ from contacts.campaigns.models import (
 )
 from contacts.lists.models import ContactList, ListMembership
 from contacts.tags.models import ContactTag, Tag, TagColour
+from contacts.fields.models import CustomField, FieldType
 from contacts.imports.models import ImportBatch, ImportMappingMemory, ImportRow, ImportRowOutcome, ImportStatus
 from contacts.compliance.models import (
     AppendOnlyModel,
@@ -74,3 +75,4 @@ __all__ = [
 __all__ += ["DeliveryStatus", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent"]
 __all__ += ["ContactList", "ListMembership"]
 __all__ += ["ContactTag", "Tag", "TagColour"]
+__all__ += ["CustomField", "FieldType"]

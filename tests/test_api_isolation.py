@@ -26,6 +26,7 @@ OBJECTS = {
     "webhook_id": lambda o: o["webhook"].public_id,
     "delivery_id": lambda o: o["delivery"].public_id,
     "list_id": lambda o: o["contact_list"].public_id,
+    "key": lambda o: o["custom_field"].key,
 }
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -40,7 +41,8 @@ def objects_of(workspace, dnc_phone: str) -> dict:
     services.webhook_emit(workspace=workspace, event_type="contact.event", data={"name": "x"})
     contact_list, _ = services.list_create_from(workspace=workspace, name="Their list",
                                                 contacts=Contact.objects.filter(pk=contact.pk))
-    return {"contact_list": contact_list,
+    custom_field = services.field_create(workspace=workspace, key=f"secret_{workspace.slug}", label="Secret")
+    return {"contact_list": contact_list, "custom_field": custom_field,
             "contact": contact, "campaign": campaign, "call": call, "dnc_phone": dnc.phone, "raw": raw,
             "webhook": webhook, "delivery": webhook.deliveries.get()}
 

@@ -181,6 +181,8 @@ API = {
     "api_lists": {"GET": ("view", None), "POST": ("edit", {"name": "Hot leads"})},
     "api_list": {"GET": ("view", None), "PATCH": ("edit", {"name": "Warm leads"}), "DELETE": ("edit", None)},
     "api_list_contacts": {"POST": ("edit", "members"), "DELETE": ("edit", "members")},
+    "api_custom_fields": {"GET": ("view", None), "POST": ("manage", {"key": "budget", "type": "number"})},
+    "api_custom_field": {"GET": ("view", None), "PATCH": ("manage", {"label": "Plan"}), "DELETE": ("manage", None)},
 }
 NOT_ROLE_ENDPOINTS = {"api_schema", "api_docs"}  # public documentation, no key
 API_OBJECTS = {("api_contact_dnc", "DELETE"): {"contact_id": "dnc_contact"}}
@@ -214,7 +216,8 @@ def build(role: str) -> dict:
                                                 contacts=Contact.objects.filter(pk=contact.pk))
     tag = services.tag_create(workspace=workspace, name="VIP")
     services.contacts_tag(workspace=workspace, contacts=Contact.objects.filter(pk=contact.pk), tag=tag)
-    return {"contact_list": contact_list, "tag": tag,
+    custom_field = services.field_create(workspace=workspace, key="plan", type="choice", choices=["gold", "silver"])
+    return {"contact_list": contact_list, "tag": tag, "custom_field": custom_field,
             "workspace": workspace, "actor": actor, "contact": contact, "other": other, "dnc_contact": dnc_contact,
             "campaign": campaign, "draft": draft, "done": done, "key": key, "view": view, "call": call, "add": added,
             "dnc_entry": DncEntry.objects.get(workspace=workspace, phone=dnc_contact.phone), "upload_token": "x" * 24,
@@ -381,7 +384,7 @@ def test_api_answers_each_key_role_as_the_table_says(client, role):
     values = {"contact_id": objs["contact"].public_id, "campaign_id": objs["campaign"].public_id,
               "phone": objs["dnc_contact"].phone, "call_id": objs["call"].public_id,
               "webhook_id": objs["webhook"].public_id, "delivery_id": objs["delivery"].public_id,
-              "list_id": objs["contact_list"].public_id}
+              "list_id": objs["contact_list"].public_id, "key": objs["custom_field"].key}
     checked = []
     for route, name in api_routes():
         for method, (needs, spec) in API[name].items():

@@ -134,7 +134,16 @@ class ContactIn(StrictSerializer):
                                      help_text="A list id (the SMS reference's address book): on create the contact "
                                                "joins it; on update it moves there (leaving its other lists).")
 
+    custom_1 = serializers.CharField(required=False, allow_blank=True, max_length=1000,
+                                     help_text="The SMS reference's custom field: stored as metadata.custom_1")
+    custom_2 = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    custom_3 = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    custom_4 = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        customs = {k: attrs.pop(k) for k in ("custom_1", "custom_2", "custom_3", "custom_4") if k in attrs}
+        if customs:
+            attrs["metadata"] = {**(attrs.get("metadata") or {}), **customs}
         alias = attrs.pop("phone_number", None)
         if alias is not None:
             if attrs.get("phone") not in (None, alias):
@@ -215,6 +224,24 @@ class CampaignIn(StrictSerializer):
                                    help_text="telemarketing (default) or informational")
     subject = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                     help_text="What the calls are about; frequency caps count per person per subject")
+
+
+class CustomFieldIn(StrictSerializer):
+    key = serializers.CharField(max_length=40, help_text="The metadata key: lowercase letters, digits and _")
+    label = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    type = serializers.ChoiceField(choices=["text", "number", "date", "boolean", "choice"], required=False,
+                                   default="text")
+    choices = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=200)
+
+
+class CustomFieldUpdateIn(StrictSerializer):
+    label = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    choices = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=200)
+
+
+def custom_field_body(field) -> dict[str, Any]:
+    return {"key": field.key, "label": field.label, "type": field.type, "choices": list(field.choices or []),
+            "created_at": ts(field.created_at)}
 
 
 class ListIn(StrictSerializer):

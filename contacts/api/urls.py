@@ -43,6 +43,8 @@ urlpatterns = [
     *route("lists", views.ListsView.as_view(), "api_lists"),
     *route("lists/<str:list_id>", views.ListDetailView.as_view(), "api_list"),
     *route("lists/<str:list_id>/contacts", views.ListContactsView.as_view(), "api_list_contacts"),
+    *route("custom-fields", views.CustomFieldsView.as_view(), "api_custom_fields"),
+    *route("custom-fields/<str:key>", views.CustomFieldView.as_view(), "api_custom_field"),
     *route("calls", views.CallsView.as_view(), "api_calls"),
     *route("calls/claim", dialer.ClaimView.as_view(), "api_calls_claim"),
     *route("calls/<str:call_id>", dialer.CallDetailView.as_view(), "api_call"),

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from contacts import selectors, services
 from contacts.filters import CallFilter, ContactFilter
 from contacts.imports import import_records
-from contacts.models import Campaign, Contact, ContactList, DncEntry, DncSource, Workspace
+from contacts.models import Campaign, Contact, ContactList, CustomField, DncEntry, DncSource, Workspace
 from contacts.workspaces.permissions import Perm
 from contacts.workspaces.rules import parse_for_workspace
 
@@ -136,6 +136,8 @@ LIST_PARAMS = [
     OpenApiParameter("tags", str, description="Tag names, comma-separated (or repeat the parameter)"),
     OpenApiParameter("tags_mode", str, enum=["any", "all"], description="Contacts with any (default) or all tags"),
     OpenApiParameter("import_id", str, description="Contacts created by this import (batch_id of the import)"),
+    OpenApiParameter("custom.KEY", str, description="A custom field equals a value; also custom.KEY__gte and "
+                                                    "custom.KEY__lte (number, date) and custom.KEY__contains (text)"),
     *PAGING_PARAMS,
 ]
 FILTER_KEYS = ("status", "search", "campaign_id", "list_id", "tags_mode", "import_id", "company", "last_called_after",
@@ -145,6 +147,7 @@ FILTER_KEYS = ("status", "search", "campaign_id", "list_id", "tags_mode", "impor
 def filter_data(params, keys=FILTER_KEYS) -> dict[str, Any]:
     """The contact filters from a query string or a body; `tags` repeated or comma-separated, as a list."""
     data: dict[str, Any] = {k: str(params[k]) for k in keys if params.get(k) not in (None, "")}
+    data.update({k: str(params[k]) for k in params if str(k).startswith("custom.")})  # typed custom fields
     raw = params.getlist("tags") if hasattr(params, "getlist") else [params.get("tags") or ""]
     names = services.split_tags([part for value in raw for part in services.split_tags(value)])
     if names:
@@ -566,3 +569,48 @@ class ListContactsView(ListApiView):
         _, contacts, missing = self._selected(request, contact_list)
         change = services.list_remove_contacts(contact_list=contact_list, contacts=contacts, actor=request.auth)
         return Response({"data": {"id": contact_list.public_id, "removed": change.removed, "not_found": missing}})
+
+
+# --- custom fields -----------------------------------------------------------------------------------------
+class CustomFieldsView(ApiView):
+    perms = {"GET": Perm.VIEW, "POST": Perm.MANAGE}
+
+    @extend_schema(operation_id="custom_fields_list", responses={200: dict})
+    def get(self, request: Request) -> Response:
+        fields = list(CustomField.objects.for_workspace(self.workspace(request)).order_by("key"))
+        return Response({"data": [s.custom_field_body(f) for f in fields],
+                         "meta": {"total": len(fields), "has_more": False, "hasMore": False}})
+
+    @extend_schema(operation_id="custom_fields_create", request=s.CustomFieldIn, responses={201: dict})
+    def post(self, request: Request) -> Response:
+        data = validated(s.CustomFieldIn, request.data)
+        field = services.field_create(workspace=self.workspace(request), actor=request.auth, **data)
+        return Response({"data": s.custom_field_body(field)}, status=201)
+
+
+class CustomFieldView(ApiView):
+    perms = {"GET": Perm.VIEW, "PATCH": Perm.MANAGE, "DELETE": Perm.MANAGE}
+
+    def field(self, request: Request, key: str) -> CustomField:
+        found = CustomField.objects.for_workspace(self.workspace(request)).filter(key=key).first()
+        if found is None:
+            raise services.NotFound(f"No custom field {key}.", code="custom_field_not_found", details={"key": key})
+        return found
+
+    @extend_schema(operation_id="custom_fields_retrieve", responses={200: dict})
+    def get(self, request: Request, key: str) -> Response:
+        return Response({"data": s.custom_field_body(self.field(request, key))})
+
+    @extend_schema(operation_id="custom_fields_update", request=s.CustomFieldUpdateIn, responses={200: dict})
+    def patch(self, request: Request, key: str) -> Response:
+        field = self.field(request, key)
+        data = validated(s.CustomFieldUpdateIn, request.data)
+        field = services.field_update(field=field, actor=request.auth, **data)
+        return Response({"data": s.custom_field_body(field)})
+
+    @extend_schema(operation_id="custom_fields_destroy", responses={200: dict},
+                   description="Deletes the definition; values stay in each contact's metadata.")
+    def delete(self, request: Request, key: str) -> Response:
+        field = self.field(request, key)
+        services.field_delete(field=field, actor=request.auth)
+        return Response({"data": {"key": key, "deleted": True}})

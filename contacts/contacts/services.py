@@ -12,6 +12,7 @@ from contacts.compliance import services as dnc_service
 from contacts.compliance.audit import Actor, record_event
 from contacts.compliance.selectors import dnc_entry_for
 from contacts.errors import DuplicatePhone, ValidationFailed, validation_failed
+from contacts.fields.services import validate_metadata
 from contacts.models import Contact, ContactStatus, DncSource, Workspace
 from contacts.webhooks import events as webhook_events
 from contacts.workspaces.permissions import Perm, require
@@ -68,7 +69,7 @@ def contact_create(
         company=(company or "").strip(),
         title=(title or "").strip(),
         notes=notes or "",
-        metadata=_clean_metadata(metadata),
+        metadata=validate_metadata(workspace, _clean_metadata(metadata)),
     )
     entry = dnc_entry_for(workspace, e164)
     if entry:
@@ -107,7 +108,8 @@ def contact_update(*, contact: Contact, data: dict[str, Any], actor: Actor = Non
             value = data[name]
             setattr(contact, name, "" if value is None else str(value).strip() if name != "notes" else str(value))
     if "metadata" in data:
-        contact.metadata = {**(contact.metadata or {}), **_clean_metadata(data["metadata"])}
+        changes = validate_metadata(workspace, _clean_metadata(data["metadata"]))  # typed custom fields
+        contact.metadata = {**(contact.metadata or {}), **changes}
     if "phone" in data:
         e164 = normalize_for_workspace(workspace, data["phone"])
         if e164 != contact.phone:

@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from contacts import phone as phone_rules
 from contacts import services
 from contacts.errors import ValidationFailed
+from contacts.fields.services import convert, definitions
 from contacts.models import (
     Campaign,
     Contact,
@@ -186,6 +187,9 @@ class Evaluator:
         self.seen: set[int] = set()
         self.batch_id = batch_id
         self.updated_ids: set[int] = set()  # contacts this batch updated (a later row with the number: duplicate)
+        # Typed custom fields, found by key or by label (a column "Budget" fills the field `budget`).
+        self.fields = definitions(workspace)
+        self.field_names = {_field_name(n): f for f in self.fields.values() for n in (f.key, f.label)}
 
     def phone_job(self, record: Mapping[str, object]) -> tuple[list[object], str, str]:
         """What parsing this record's number needs: (candidates, region, mode)."""
@@ -236,6 +240,10 @@ class Evaluator:
                 return RowVerdict(index, INVALID_DATA, e164, "metadata must be an object of key-value pairs.",
                                   "metadata", raw=raw, raw_phone=raw_phone)
             values["metadata"] = _scrub(metadata)
+            if self.field_names:
+                problem = self._typed(values["metadata"])
+                if problem:
+                    return RowVerdict(index, INVALID_DATA, e164, problem[1], problem[0], raw=raw, raw_phone=raw_phone)
         tags: tuple[str, ...] = ()
         if record.get("tags") not in (None, "", []):
             try:
@@ -253,6 +261,19 @@ class Evaluator:
         self.seen.add(key)
         return RowVerdict(index, NEW, e164, values=values, raw=raw, raw_phone=raw_phone, consent=consent,
                           revoked=revoked, tags=tags)
+
+    def _typed(self, metadata: dict[str, Any]) -> tuple[str, str] | None:
+        """Convert the metadata cells that belong to a typed custom field in place; (field, problem) if one is bad."""
+        for name in list(metadata):
+            definition = self.field_names.get(_field_name(name))
+            if definition is None:
+                continue
+            value = metadata.pop(name)
+            try:
+                metadata[definition.key] = convert(definition, value)
+            except ValueError as exc:
+                return f"metadata.{definition.key}", f"{definition.label}: {str(value)[:40]!r} — {exc}"
+        return None
 
     def resolve(self, verdicts: list[RowVerdict], existing: Mapping[str, Contact | int],
                 dnc_numbers: set[str]) -> None:
@@ -338,6 +359,10 @@ def consent_cells(record: Mapping[str, object]) -> tuple[str, Any, tuple[str, st
             return "", None, ("consent_revoked", f"consent_revoked: {raw_revoked[:40]!r} is not yes/no or a date "
                                                  "(YYYY-MM-DD).")
     return kind, revoked, None
+
+
+def _field_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_")
 
 
 def _plainly_valid_email(value: str) -> bool:

@@ -163,6 +163,7 @@ class ContactFilter(django_filters.FilterSet):
         if not names:
             return
         known = definitions(workspace) if workspace is not None else {}
+        self.custom_definitions = known  # the list page renders its inputs from these (no second query)
         for name in names:
             key, _, op = name[len(CUSTOM_PREFIX):].partition("__")
             if op and op not in CUSTOM_OPS:

@@ -129,3 +129,35 @@ def test_custom_field_filter_query_count_is_pinned(client_logged_in, workspace, 
         response = client_logged_in.get("/contacts/", params)
     assert len(response.context["contacts"]) == min(rows, 100)
     assert CustomField.objects.filter(workspace=workspace).count() == 5
+
+
+def test_settings_page_defines_and_deletes_fields(client_logged_in, workspace):
+    page = client_logged_in.get("/settings/custom-fields/")
+    assert page.status_code == 200 and "No custom fields yet" in page.content.decode()
+    created = client_logged_in.post("/settings/custom-fields/", {"label": "Plan", "key": "plan", "type": "choice",
+                                                                 "choices": "Gold, Silver"}, follow=True)
+    assert "Custom field “Plan” (plan) created." in created.content.decode()
+    field = CustomField.objects.get(workspace=workspace, key="plan")
+    assert field.choices == ["Gold", "Silver"]
+    bad = client_logged_in.post("/settings/custom-fields/", {"label": "X", "key": "Has Space", "type": "text"})
+    assert bad.status_code == 422 and "lowercase letters" in bad.content.decode()
+    contact = make_contact(workspace, metadata={"plan": "Gold"})
+    listed = client_logged_in.get("/contacts/", {"custom.plan": "Gold"})
+    html = listed.content.decode()
+    assert [c.pk for c in listed.context["contacts"]] == [contact.pk]
+    assert 'name="custom.plan"' in html and '<option value="Gold" selected>Gold</option>' in html
+    assert "custom.plan=Gold" in listed.context["state"]  # kept for export, bulk actions and saved views
+    client_logged_in.post(f"/settings/custom-fields/{field.pk}/delete/")
+    assert not CustomField.objects.filter(pk=field.pk).exists()
+    contact.refresh_from_db()
+    assert contact.metadata == {"plan": "Gold"}  # values stay
+
+
+def test_only_managers_define_fields(client, workspace):
+    from tests.factories import make_user
+
+    member = make_user("plain", workspace=workspace, role="member")
+    client.force_login(member)
+    assert client.get("/settings/custom-fields/").status_code == 403
+    assert client.post("/settings/custom-fields/", {"key": "x"}).status_code == 403
+    assert not CustomField.objects.exists()

@@ -28,6 +28,7 @@ from contacts.models import (
     ApiKey,
     AuditEvent,
     Contact,
+    CustomField,
     DncAuditLog,
     DncEntry,
     Membership,
@@ -129,6 +130,8 @@ DASHBOARD = {
     "tag_index": {"get": "view", "post": "edit"},
     "tag_edit": {"get": "edit", "post": "edit"},
     "tag_delete": {"get": "edit", "post": "edit"},
+    "custom_fields": {"get": "manage", "post": "manage"},
+    "custom_field_delete": {"post": "manage"},
 }
 NOT_WORKSPACE_PAGES = {"workspace_switch"}  # any signed-in user switches between their own workspaces
 # Which object fills each URL kwarg, per page when the default would not exercise the write.
@@ -140,7 +143,8 @@ KWARG_OBJECTS = {"endpoint_id": "webhook", "delivery_id": "delivery", "call_id":
                  "other_id": "other", "campaign_id": "campaign",
                  "batch_id": "draft",
                  "key_id": "key", "view_id": "view", "member_id": "colleague", "source_id": "registry",
-                 "rule_pk": "rule", "list_id": "contact_list", "tag_id": "tag"}
+                 "rule_pk": "rule", "list_id": "contact_list", "tag_id": "tag",
+                 "field_id": "custom_field"}
 PAGE_OBJECTS = {"contact_reactivate": {"contact_id": "dnc_contact"}, "import_revert": {"batch_id": "done"},
                 "import_errors_csv": {"batch_id": "done"}, "import_detail": {"batch_id": "done"},
                 "import_progress": {"batch_id": "done"}, "import_resume": {"batch_id": "done"}}
@@ -233,7 +237,7 @@ def build(role: str) -> dict:
 def url_id(obj) -> str:
     if isinstance(obj, str):
         return obj
-    if isinstance(obj, Membership | SavedView | ApiKey | DncEntry | WorkspaceRule | Tag):
+    if isinstance(obj, Membership | SavedView | ApiKey | DncEntry | WorkspaceRule | Tag | CustomField):
         return str(obj.pk)
     return obj.public_id
 

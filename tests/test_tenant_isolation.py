@@ -53,6 +53,7 @@ OBJECTS = {
     "rule_pk": lambda objs: str(objs["rule"].pk),
     "list_id": lambda objs: objs["contact_list"].public_id,
     "tag_id": lambda objs: str(objs["tag"].pk),
+    "field_id": lambda objs: str(objs["custom_field"].pk),
 }
 
 
@@ -98,7 +99,8 @@ def objects_of(workspace, owner) -> dict:
     contact_list, _ = services.list_create_from(workspace=workspace, name="Their list",
                                                 contacts=Contact.objects.filter(pk=contact.pk))
     tag = services.tag_create(workspace=workspace, name="Their tag")
-    return {"contact_list": contact_list, "tag": tag,
+    custom_field = services.field_create(workspace=workspace, key="their_field")
+    return {"contact_list": contact_list, "tag": tag, "custom_field": custom_field,
             "contact": contact, "other_contact": other, "campaign": campaign, "call": call, "batch": batch,
             "key": key, "view": view, "membership": membership, "add": add, "dnc_entry": dnc_entry,
             "upload_token": secrets.token_urlsafe(18), "webhook": webhook, "delivery": webhook.deliveries.get(),

@@ -17,9 +17,9 @@ from contacts.campaigns.dialer import call_get_for_contact
 from contacts.compliance.consents import consent_state
 from contacts.compliance.decision import Decision, Target, decide_many
 from contacts.errors import CallNotAllowed
-from contacts.filters import ContactFilter
+from contacts.filters import CUSTOM_PREFIX, ContactFilter
 from contacts.forms_dashboard import ContactForm, ReasonForm, SavedViewForm
-from contacts.models import Campaign, Contact, ContactList, DncAuditLog, SavedView, Tag, Workspace
+from contacts.models import Campaign, Contact, ContactList, CustomField, DncAuditLog, SavedView, Tag, Workspace
 from contacts.views.access import needs
 from contacts.workspaces.permissions import Perm
 
@@ -59,10 +59,40 @@ def per_page(request: HttpRequest) -> int:
     return max(PAGE_SIZES[0], min(value, PAGE_SIZES[-1]))
 
 
+CUSTOM_INPUTS = {"number": "number", "date": "date", "text": "text"}
+
+
+def custom_filter_inputs(workspace: Workspace, data: QueryDict,
+                         known: dict[str, CustomField] | None = None) -> list[dict[str, object]]:
+    """The contacts list's inputs for each typed custom field: ranges for numbers and dates, a select for yes/no
+    and choices, "contains" for text (parameters as the API's: custom.KEY, __gte, __lte, __contains)."""
+    inputs: list[dict[str, object]] = []
+    fields = (sorted(known.values(), key=lambda f: (f.label, f.pk)) if known is not None
+              else CustomField.objects.for_workspace(workspace).order_by("label", "id"))
+    for field in fields:
+        base = f"{CUSTOM_PREFIX}{field.key}"
+        if field.type in ("number", "date"):
+            for op, word in (("gte", "from"), ("lte", "to")):
+                name = f"{base}__{op}"
+                inputs.append({"name": name, "label": f"{field.label} {word}", "input": field.type,
+                               "value": data.get(name, "")})
+        elif field.type in ("boolean", "choice"):
+            options = [("yes", "Yes"), ("no", "No")] if field.type == "boolean" else [(c, c) for c in field.choices]
+            inputs.append({"name": base, "label": field.label, "input": "select", "options": options,
+                           "value": data.get(base, "")})
+        else:
+            name = f"{base}__contains"
+            inputs.append({"name": name, "label": f"{field.label} contains", "input": "text",
+                           "value": data.get(name, "")})
+    for number, item in enumerate(inputs):
+        item["id"] = f"id_custom_{number}"
+    return inputs
+
+
 def list_query(data: QueryDict) -> str:
     """The list's state (filters, sort, page size) as a query string, without the page number."""
     kept = QueryDict(mutable=True)
-    for key in LIST_STATE_KEYS:
+    for key in [*LIST_STATE_KEYS, *sorted(k for k in data if str(k).startswith(CUSTOM_PREFIX))]:
         if key == "tags_mode" and not any(data.getlist("tags")):
             continue  # the mode alone filters nothing
         for value in data.getlist(key):
@@ -91,6 +121,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "contacts": contacts,
         "tags": tags,
+        "custom_inputs": custom_filter_inputs(workspace, request.GET,
+                                              getattr(contact_filter, "custom_definitions", None)),
         "from_import": (contact_filter.form.cleaned_data.get("import_id") if not invalid else None),
         "selected_tags": request.GET.getlist("tags"),
         "per_page": paginator.per_page,
@@ -100,7 +132,8 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "lists": list(ContactList.objects.for_workspace(workspace).values_list("public_id", "name")),
         "saved_views": list(SavedView.objects.for_workspace(workspace).filter(owner=request.user)),
         "has_filters": bool(state.replace(f"per_page={paginator.per_page}", "").strip("&")),
-        "more_filters": sum(1 for key in MORE_FILTERS if request.GET.get(key)),
+        "more_filters": sum(1 for key in MORE_FILTERS if request.GET.get(key))
+        + sum(1 for key, value in request.GET.items() if key.startswith(CUSTOM_PREFIX) and value),
     }
     unfiltered = not context["has_filters"] and not invalid
     context["plan"] = selectors.plan_usage(workspace, used=paginator.count if unfiltered else None)

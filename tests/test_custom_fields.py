@@ -161,3 +161,17 @@ def test_only_managers_define_fields(client, workspace):
     assert client.get("/settings/custom-fields/").status_code == 403
     assert client.post("/settings/custom-fields/", {"key": "x"}).status_code == 403
     assert not CustomField.objects.exists()
+
+
+def test_export_has_a_column_per_custom_field_and_follows_the_filter(client_logged_in, workspace, fields):
+    import csv
+    import io
+
+    make_contact(workspace, first_name="Rich", metadata={"budget": 5000, "source": "fair"})
+    make_contact(workspace, first_name="Poor", metadata={"budget": 10})
+    body = b"".join(client_logged_in.get("/contacts/export.csv", {"custom.budget__gte": "1000"})
+                    .streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [r["first_name"] for r in rows] == ["Rich"]
+    assert rows[0]["budget"] == "5000" and rows[0]["source"] == "fair"
+    assert {"visit", "member", "plan", "notes2"} <= set(rows[0])  # defined fields are columns even when empty

@@ -15,7 +15,7 @@ from contacts import selectors, services
 from contacts.exports import export_rows
 from contacts.filters import ContactFilter
 from contacts.forms_dashboard import ReasonForm
-from contacts.models import Campaign, Contact, Workspace
+from contacts.models import Campaign, Contact, CustomField, Workspace
 from contacts.views.access import needs
 from contacts.views.dashboard_contacts import current_workspace, list_query
 from contacts.workspaces.permissions import Perm, require
@@ -209,10 +209,11 @@ def contacts_export(request: HttpRequest) -> HttpResponse:
         return refuse_invalid_filter(request, invalid, query, "export")
     stats: dict = {}
     user = request.user
+    defined = list(CustomField.objects.for_workspace(workspace).order_by("key").values_list("key", flat=True))
 
     def stream():
         try:
-            yield from export_rows(contacts, stats=stats)
+            yield from export_rows(contacts, stats=stats, defined=defined)
         finally:
             services.contacts_export_record(workspace=workspace, actor=user, count=stats.get("rows", 0),
                                             query=query)

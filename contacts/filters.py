@@ -160,10 +160,18 @@ class ContactFilter(django_filters.FilterSet):
     def _add_custom_filters(self, workspace) -> None:
         """One filter per `custom.KEY[__op]` parameter sent (the definitions are read only when one is)."""
         names = [k for k in (self.data or {}) if str(k).startswith(CUSTOM_PREFIX)]
-        if not names:
+        sort = str((self.data or {}).get("sort") or "")
+        sorts_custom = sort.lstrip("-").startswith(CUSTOM_PREFIX)
+        if not names and not sorts_custom:
             return
         known = definitions(workspace) if workspace is not None else {}
         self.custom_definitions = known  # the list page renders its inputs from these (no second query)
+        if sorts_custom:  # sort=custom.KEY or -custom.KEY: order by the JSON value
+            ordering = self.filters["sort"]
+            for key, definition in known.items():
+                ordering.param_map[f"{CUSTOM_PREFIX}{key}"] = f"metadata__{key}"
+                ordering.extra["choices"] = [*ordering.extra["choices"], (f"{CUSTOM_PREFIX}{key}", definition.label),
+                                             (f"-{CUSTOM_PREFIX}{key}", f"{definition.label} (descending)")]
         for name in names:
             key, _, op = name[len(CUSTOM_PREFIX):].partition("__")
             if op and op not in CUSTOM_OPS:

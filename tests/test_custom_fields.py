@@ -175,3 +175,14 @@ def test_export_has_a_column_per_custom_field_and_follows_the_filter(client_logg
     assert [r["first_name"] for r in rows] == ["Rich"]
     assert rows[0]["budget"] == "5000" and rows[0]["source"] == "fair"
     assert {"visit", "member", "plan", "notes2"} <= set(rows[0])  # defined fields are columns even when empty
+
+
+def test_sort_on_a_custom_field(api, client_logged_in, workspace, fields):
+    for name, budget in (("Mid", 50), ("Top", 900), ("Low", 5)):
+        make_contact(workspace, first_name=name, metadata={"budget": budget, "visit": f"2026-0{budget % 9 + 1}-01"})
+    ascending = client_logged_in.get("/contacts/", {"sort": "custom.budget"})
+    assert [c.first_name for c in ascending.context["contacts"]] == ["Low", "Mid", "Top"]  # numerically
+    descending = \
+        client_logged_in.get("/contacts/", {"sort": "-custom.budget"})
+    assert [c.first_name for c in descending.context["contacts"]] == ["Top", "Mid", "Low"]
+    assert client_logged_in.get("/contacts/", {"sort": "custom.nope"}).status_code == 400

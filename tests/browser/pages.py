@@ -64,6 +64,11 @@ def build_world(workspace) -> dict:
                               ("Whitening interest — spring promo", "green", people[2:9])):
         tag = services.tag_create(workspace=workspace, name=name, colour=colour)
         services.contacts_tag(workspace=workspace, contacts=Contact.objects.filter(pk__in=[p.pk for p in who]), tag=tag)
+    services.field_create(workspace=workspace, key="budget", label="Treatment budget", type="number")
+    services.field_create(workspace=workspace, key="plan", label="Insurance plan", type="choice",
+                          choices=["Delta Dental PPO", "MetLife", "None"])
+    for i, person in enumerate(people[:10]):
+        services.contact_update(contact=person, data={"metadata": {"budget": 250 * i, "plan": "MetLife"}})
     return {"open_house": open_house, "tag": tag,
             "owner": owner, "people": people, "spring": spring, "done": done.batch, "draft": draft,
             "entry": entry, "target": target}
@@ -110,6 +115,8 @@ def page_paths(world: dict) -> list[tuple[str, str]]:
         ("contacts-by-tags", "/contacts/?tags=VIP&tags=Whitening+interest+%E2%80%94+spring+promo&tags_mode=all"),
         ("tag-edit", reverse("tag_edit", args=[world["tag"].pk])),
         ("tag-delete", reverse("tag_delete", args=[world["tag"].pk])),
+        ("settings-custom-fields", reverse("custom_fields")),
+        ("contacts-by-custom-field", "/contacts/?custom.budget__gte=500&custom.plan=MetLife&sort=-custom.budget"),
     ]
 
 

@@ -109,3 +109,34 @@ def test_tags_journey(page, screenshot, workspace):
     expect(page.get_by_test_id("total")).to_contain_text("1 contact matches")
     assert "tags_mode=all" in page.url
     screenshot("tags-02-all-of")
+
+
+def test_custom_field_filter_journey(page, screenshot, workspace):
+    make_user("ops", workspace=workspace)
+    for i, (name, budget) in enumerate([("Ann", 100), ("Bob", 800), ("Cara", 1500)]):
+        make_contact(workspace, f"+1415555{3200 + i:04d}", first_name=name, last_name="Archer",
+                     metadata={"budget": budget})
+    login_in_browser(page, "ops")
+
+    page.goto("/settings/custom-fields/")
+    page.get_by_label("Label").fill("Treatment budget")
+    page.get_by_label("Key").fill("budget")
+    page.get_by_label("Type").select_option(label="Number")
+    page.get_by_role("button", name="Add field").click()
+    expect(page.get_by_text("Custom field “Treatment budget” (budget) created.")).to_be_visible()
+    screenshot("custom-01-settings")
+
+    page.goto("/contacts/")
+    page.get_by_label("Treatment budget from").fill("500")
+    page.get_by_label("Treatment budget from").press("Enter")
+    expect(page.get_by_test_id("total")).to_contain_text("2 contacts match")
+    page.get_by_label("Treatment budget to").fill("1000")
+    page.get_by_label("Treatment budget to").press("Enter")
+    expect(page.get_by_test_id("total")).to_contain_text("1 contact matches")
+    expect(page.get_by_role("link", name="Bob Archer")).to_be_visible()
+    assert "custom.budget__gte=500" in page.url and "custom.budget__lte=1000" in page.url
+    screenshot("custom-02-filtered")
+    page.get_by_label("Treatment budget to").fill("")
+    page.get_by_label("Treatment budget from").fill("")
+    page.get_by_label("Treatment budget from").press("Enter")
+    expect(page.get_by_test_id("total")).to_contain_text("3 contacts")

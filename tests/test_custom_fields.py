@@ -186,3 +186,23 @@ def test_sort_on_a_custom_field(api, client_logged_in, workspace, fields):
         client_logged_in.get("/contacts/", {"sort": "-custom.budget"})
     assert [c.first_name for c in descending.context["contacts"]] == ["Top", "Mid", "Low"]
     assert client_logged_in.get("/contacts/", {"sort": "custom.nope"}).status_code == 400
+
+
+def test_contact_form_has_typed_inputs_and_shows_errors_on_them(client_logged_in, workspace, fields):
+    page = client_logged_in.get("/contacts/new/").content.decode()
+    assert 'type="number" step="any" name="cf_budget"' in page and 'type="date" name="cf_visit"' in page
+    assert '<select name="cf_plan"' in page and '<option value="Gold"' in page
+    bad = client_logged_in.post("/contacts/new/", {"phone": "+14155550196", "cf_budget": "lots", "cf_plan": "Gold"})
+    html = bad.content.decode()
+    assert bad.status_code == 200 and "Must be a number." in html and not Contact.objects.filter(
+        phone="+14155550196").exists()
+    client_logged_in.post("/contacts/new/", {"phone": "+14155550196", "cf_budget": "1200.50", "cf_member": "yes",
+                                             "cf_visit": "2026-09-01", "custom_fields": "source = fair"})
+    contact = Contact.objects.get(phone="+14155550196")
+    assert contact.metadata == {"source": "fair", "budget": 1200.5, "member": True, "visit": "2026-09-01"}
+    edit = client_logged_in.get(f"/contacts/{contact.public_id}/edit/").content.decode()
+    assert 'value="1200.5"' in edit and "source = fair" in edit and "budget =" not in edit
+    client_logged_in.post(f"/contacts/{contact.public_id}/edit/", {"phone": contact.phone, "cf_budget": "",
+                                                                  "cf_member": "no", "custom_fields": ""})
+    contact.refresh_from_db()
+    assert contact.metadata == {"member": False}

@@ -271,7 +271,8 @@ def form_data(objs: dict) -> dict:
     """One body every dashboard form accepts enough of to do its work."""
     return {"reason": "role test", "confirm": "1", "name": "Role test", "search": "Secret", "status": "active",
             "phone": "+14155550180", "ids": [objs["contact"].public_id], "role": Role.VIEWER, "user": "newcomer",
-            "query": "company=acme", "file": SimpleUploadedFile("more.csv", b"phone\n+14155550181\n")}
+            "query": "company=acme", "key": "role_test",
+            "file": SimpleUploadedFile("more.csv", b"phone\n+14155550181\n")}
 
 
 # --- the walk ---------------------------------------------------------------------------------------------

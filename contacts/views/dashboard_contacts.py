@@ -202,6 +202,8 @@ def _apply_service_error(form: ContactForm, exc: services.ServiceError) -> None:
     elif isinstance(exc, services.ValidationFailed) and exc.details:
         for field, errors in exc.details.items():
             target = field if field in form.fields else None
+            if field.startswith("metadata.") and f"cf_{field[9:]}" in form.fields:
+                target = f"cf_{field[9:]}"  # a typed custom field's own input
             for error in errors if isinstance(errors, list) else [errors]:
                 form.add_error(target, str(error))
     else:
@@ -211,14 +213,15 @@ def _apply_service_error(form: ContactForm, exc: services.ServiceError) -> None:
 @needs(Perm.EDIT)
 def contact_create(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
-    form = ContactForm(request.POST if request.method == "POST" else None)
+    definitions = list(CustomField.objects.for_workspace(workspace).order_by("label", "id"))
+    form = ContactForm(request.POST if request.method == "POST" else None, definitions=definitions)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             contact = services.contact_create(
                 workspace=workspace, phone=data["phone"], first_name=data["first_name"],
                 last_name=data["last_name"], email=data["email"], company=data["company"], title=data["title"],
-                notes=data["notes"], metadata=data["custom_fields"], actor=request.user,
+                notes=data["notes"], metadata=form.metadata(), actor=request.user,
             )
         except services.ServiceError as exc:
             _apply_service_error(form, exc)
@@ -231,12 +234,16 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 @needs(Perm.EDIT)
 def contact_edit(request: HttpRequest, contact_id: str) -> HttpResponse:
     contact = get_contact(request, contact_id)
+    definitions = list(CustomField.objects.for_workspace(contact.workspace).order_by("label", "id"))
+    typed_keys = {d.key for d in definitions}
     initial = {name: getattr(contact, name) for name in (*services.EDITABLE_FIELDS, "phone")}
-    initial["custom_fields"] = ContactForm.custom_fields_text(contact.metadata)
-    form = ContactForm(request.POST if request.method == "POST" else None, initial=initial)
+    initial["custom_fields"] = ContactForm.custom_fields_text(
+        {k: v for k, v in (contact.metadata or {}).items() if k not in typed_keys})
+    form = ContactForm(request.POST if request.method == "POST" else None, initial=initial, definitions=definitions)
+    form.initial.update(form.typed_initial(contact.metadata))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        custom = data.pop("custom_fields")
+        custom = form.metadata()
         changes = {name: data[name] for name in (*services.EDITABLE_FIELDS, "phone")}
         try:
             # The form shows every custom field, so what it sends replaces them all.

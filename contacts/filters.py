@@ -19,7 +19,6 @@ from contacts.models import (
     ContactStatus,
     ContactTag,
     ImportBatch,
-    ListMembership,
     Sentiment,
     Tag,
 )
@@ -225,9 +224,9 @@ class ContactFilter(django_filters.FilterSet):
     def filter_list(self, queryset: QuerySet[Contact], name: str, value: ContactList | None) -> QuerySet[Contact]:
         if not value:
             return queryset
-        # Served by the unique (list, contact) index: the list's members, never a scan of all memberships.
-        members = ListMembership.objects.filter(contact_list=value)
-        return queryset.filter(pk__in=members.values("contact_id"))
+        # A join driven by the unique (list, contact) index: the planner starts from the list's members instead of
+        # testing every contact of the workspace (one membership per contact and list, so no duplicate rows).
+        return queryset.filter(list_memberships__contact_list=value)
 
     def filter_nothing(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
         return queryset  # tags_mode only says how filter_tags combines the tags

@@ -143,8 +143,11 @@ def test_fill_a_campaign_from_a_list_excludes_dnc(client_logged_in, workspace):
 def test_contact_page_shows_its_lists(client_logged_in, workspace):
     contact = make_contact(workspace)
     box, _ = services.list_create_from(workspace=workspace, name="VIP", contacts=Contact.objects.filter(pk=contact.pk))
+    tag = services.tag_create(workspace=workspace, name="Gold", colour="yellow")
+    services.contacts_tag(workspace=workspace, contacts=Contact.objects.filter(pk=contact.pk), tag=tag)
     page = client_logged_in.get(f"/contacts/{contact.public_id}/").content.decode()
     assert f'href="/contacts/?list_id={box.public_id}">VIP</a>' in page
+    assert '<a class="badge bg-yellow-lt" href="/contacts/?tags=Gold">Gold</a>' in page
 
 
 @pytest.mark.parametrize("rows", [3, 100])

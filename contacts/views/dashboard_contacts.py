@@ -179,6 +179,7 @@ def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
         "calls": calls,
         "memberships": memberships,
         "contact_lists": list(ContactList.objects.filter(memberships__contact=contact).order_by("name", "id")),
+        "contact_tags": list(Tag.objects.filter(taggings__contact=contact).order_by("name")),
         "call_decisions": list(zip(labels, decisions, strict=True)),
         "consent": consent, "consent_written": consent.active("express_written"),
         "consent_express": consent.active("express"),

@@ -73,16 +73,21 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def export_rows(queryset: QuerySet[Contact], *, stats: dict | None = None) -> Iterator[str]:
-    """CSV text in chunks of rows for a StreamingHttpResponse. `stats["rows"]` counts rows written."""
+def export_rows(queryset: QuerySet[Contact], *, stats: dict | None = None,
+                defined: list[str] | None = None) -> Iterator[str]:
+    """CSV text in chunks of rows for a StreamingHttpResponse. `stats["rows"]` counts rows written.
+
+    `defined`: the workspace's typed custom fields, always exported as columns (first, in this order).
+    """
     with sqlite_cache_limited(queryset.db, kib=8000):  # full scans would fill the 64 MB page cache
-        yield from _export_rows(queryset, stats=stats)
+        yield from _export_rows(queryset, stats=stats, defined=defined or [])
 
 
-def _export_rows(queryset: QuerySet[Contact], *, stats: dict | None = None) -> Iterator[str]:
+def _export_rows(queryset: QuerySet[Contact], *, stats: dict | None = None, defined: list[str]) -> Iterator[str]:
     stats = stats if stats is not None else {}
     stats["rows"] = 0
-    keys = custom_field_keys(queryset)
+    used = custom_field_keys(queryset)
+    keys = [*defined, *(k for k in used if k not in defined)]
     # Dates and metadata come back as text: no per-row datetime/JSON conversion for a million rows.
     rows = (
         queryset.order_by("pk")

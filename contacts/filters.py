@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import QuerySet
 
+from contacts.fields.models import CustomField, FieldType
+from contacts.fields.services import RANGE_TYPES, convert, definitions
 from contacts.models import (
     Call,
     CallDirection,
@@ -12,8 +15,12 @@ from contacts.models import (
     Campaign,
     CampaignMembership,
     Contact,
+    ContactList,
     ContactStatus,
+    ContactTag,
+    ImportBatch,
     Sentiment,
+    Tag,
 )
 from contacts.selectors import contact_search
 
@@ -41,6 +48,62 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         return qs
 
 
+CUSTOM_PREFIX = "custom."
+CUSTOM_OPS = ("gte", "lte", "contains")
+
+
+class CustomValueField(forms.Field):
+    """A custom-field filter value, checked and converted like a stored value of that field."""
+
+    def __init__(self, definition: CustomField | None, op: str, key: str, **kwargs):
+        self.definition, self.op, self.key = definition, op, key
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if self.definition is None:
+            raise forms.ValidationError(f"No custom field named {self.key}.")
+        kind = self.definition.type
+        if self.op in ("gte", "lte") and kind not in RANGE_TYPES:
+            raise forms.ValidationError(f"__{self.op} works on number and date fields; {self.key} is {kind}.")
+        if self.op == "contains" and kind != FieldType.TEXT:
+            raise forms.ValidationError(f"__contains works on text fields; {self.key} is {kind}.")
+        if self.op == "contains":
+            return str(value)
+        try:
+            return convert(self.definition, value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class CustomFieldFilter(django_filters.Filter):
+    """`custom.KEY=value`, `custom.KEY__gte/__lte` (numbers, dates) and `custom.KEY__contains` (text)."""
+
+    def __init__(self, *, definition: CustomField | None, op: str, key: str, **kwargs):
+        self.definition, self.op, self.key = definition, op, key
+        label = f"{definition.label if definition else key}{'' if op == 'exact' else ' ' + op.replace('gte', '≥')}"
+        super().__init__(field_name="metadata", label=label.replace("lte", "≤"), **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            self._field = CustomValueField(self.definition, self.op, self.key, required=False, label=self.label)
+        return self._field
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        key = self.key
+        if self.op == "contains":
+            return qs.filter(**{f"metadata__{key}__icontains": value})
+        if self.op in ("gte", "lte"):
+            return qs.filter(**{f"metadata__{key}__{self.op}": value})
+        if connections[qs.db].vendor == "postgresql":
+            return qs.filter(metadata__contains={key: value})  # jsonb @>: the GIN index of migration 0062
+        return qs.filter(**{f"metadata__{key}": value})
+
+
 class ContactFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Search")
     status = django_filters.ChoiceFilter(
@@ -50,6 +113,21 @@ class ContactFilter(django_filters.FilterSet):
     campaign_id = django_filters.ModelChoiceFilter(queryset=Campaign.objects.none(), to_field_name="public_id",
                                                    method="filter_campaign", label="Campaign",
                                                    error_messages={"invalid_choice": "No campaign with this id."})
+    # A list of this workspace (set in __init__), by its public id; an unknown id is an error, never "any list".
+    list_id = django_filters.ModelChoiceFilter(queryset=ContactList.objects.none(), to_field_name="public_id",
+                                               method="filter_list", label="List",
+                                               error_messages={"invalid_choice": "No list with this id."})
+    # Tags of this workspace by name (repeat the parameter, or separate names with commas in the API).
+    tags = django_filters.ModelMultipleChoiceFilter(queryset=Tag.objects.none(), to_field_name="name",
+                                                    method="filter_tags", label="Tags",
+                                                    error_messages={"invalid_choice": "No tag named %(value)s."})
+    tags_mode = django_filters.ChoiceFilter(choices=(("any", "Any of these tags"), ("all", "All of these tags")),
+                                            method="filter_nothing", label="Tag match", empty_label=None,
+                                            error_messages={"invalid_choice": "Use any or all."})
+    # The contacts an import of this workspace created ("View the N imported contacts").
+    import_id = django_filters.ModelChoiceFilter(queryset=ImportBatch.objects.none(), to_field_name="public_id",
+                                                 field_name="import_batch", label="Import",
+                                                 error_messages={"invalid_choice": "No import with this id."})
     company = django_filters.CharFilter(field_name="company", lookup_expr="icontains", label="Company")
     last_called_after = django_filters.DateFilter(field_name="last_called_at", lookup_expr="date__gte",
                                                   label="Last called from", widget=DATE)
@@ -73,6 +151,31 @@ class ContactFilter(django_filters.FilterSet):
         super().__init__(data, queryset=queryset, **kwargs)
         if workspace is not None:
             self.filters["campaign_id"].queryset = Campaign.objects.for_workspace(workspace)
+            self.filters["list_id"].queryset = ContactList.objects.for_workspace(workspace)
+            self.filters["tags"].queryset = Tag.objects.for_workspace(workspace)
+            self.filters["import_id"].queryset = ImportBatch.objects.for_workspace(workspace)
+        self._add_custom_filters(workspace)
+
+    def _add_custom_filters(self, workspace) -> None:
+        """One filter per `custom.KEY[__op]` parameter sent (the definitions are read only when one is)."""
+        names = [k for k in (self.data or {}) if str(k).startswith(CUSTOM_PREFIX)]
+        sort = str((self.data or {}).get("sort") or "")
+        sorts_custom = sort.lstrip("-").startswith(CUSTOM_PREFIX)
+        if not names and not sorts_custom:
+            return
+        known = definitions(workspace) if workspace is not None else {}
+        self.custom_definitions = known  # the list page renders its inputs from these (no second query)
+        if sorts_custom:  # sort=custom.KEY or -custom.KEY: order by the JSON value
+            ordering = self.filters["sort"]
+            for key, definition in known.items():
+                ordering.param_map[f"{CUSTOM_PREFIX}{key}"] = f"metadata__{key}"
+                ordering.extra["choices"] = [*ordering.extra["choices"], (f"{CUSTOM_PREFIX}{key}", definition.label),
+                                             (f"-{CUSTOM_PREFIX}{key}", f"{definition.label} (descending)")]
+        for name in names:
+            key, _, op = name[len(CUSTOM_PREFIX):].partition("__")
+            if op and op not in CUSTOM_OPS:
+                key, op = f"{key}__{op}", "exact"  # shown as an unknown field
+            self.filters[name] = CustomFieldFilter(definition=known.get(key), op=op or "exact", key=key)
 
     def filter_queryset(self, queryset: QuerySet[Contact]) -> QuerySet[Contact]:
         # django-filter drops an invalid value and filters on the rest, which widens the selection:
@@ -104,12 +207,14 @@ class ContactFilter(django_filters.FilterSet):
             return ""
         parts = []
         for name, value in self.form.cleaned_data.items():
-            if name == "sort" or value in (None, "", []):
+            if name in ("sort", "tags_mode") or value in (None, "", []) or (name == "tags" and not value):
                 continue
             if name == "search":
                 parts.append(f"search “{value}”")
                 continue
             shown = dict(ContactStatus.choices).get(value, value) if name == "status" else value
+            if name == "tags":
+                shown = f"{self.form.cleaned_data.get('tags_mode') or 'any'} of " + ", ".join(t.name for t in value)
             parts.append(f"{str(self.form.fields[name].label).lower()} {shown}")
         return " · ".join(parts)
 
@@ -122,11 +227,32 @@ class ContactFilter(django_filters.FilterSet):
         members = CampaignMembership.objects.filter(campaign=value)
         return queryset.filter(pk__in=members.values("contact_id"))
 
+    def filter_list(self, queryset: QuerySet[Contact], name: str, value: ContactList | None) -> QuerySet[Contact]:
+        if not value:
+            return queryset
+        # A join driven by the unique (list, contact) index: the planner starts from the list's members instead of
+        # testing every contact of the workspace (one membership per contact and list, so no duplicate rows).
+        return queryset.filter(list_memberships__contact_list=value)
+
+    def filter_nothing(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
+        return queryset  # tags_mode only says how filter_tags combines the tags
+
+    def filter_tags(self, queryset: QuerySet[Contact], name: str, value) -> QuerySet[Contact]:
+        tags = list(value or [])
+        if not tags:
+            return queryset
+        if self.form.cleaned_data.get("tags_mode") == "all":
+            for tag in tags:  # one indexed (tag, contact) subquery per tag
+                queryset = queryset.filter(pk__in=ContactTag.objects.filter(tag=tag).values("contact_id"))
+            return queryset
+        return queryset.filter(pk__in=ContactTag.objects.filter(tag__in=tags).values("contact_id"))
+
     @property
     def active_filters(self) -> int:
         """How many filters (not search or sort) narrow the list, for the "Filters (2)" button."""
         data = self.form.cleaned_data if self.is_bound and hasattr(self.form, "cleaned_data") else {}
-        return sum(1 for k, v in data.items() if k not in ("search", "sort") and v not in (None, "", []))
+        return sum(1 for k, v in data.items() if k not in ("search", "sort", "tags_mode") and v not in (None, "", [])
+                   and not (k == "tags" and not v))
 
 
 # --- dashboard: calls list ---------------------------------------------------------------------------------

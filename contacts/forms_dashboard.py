@@ -27,6 +27,55 @@ class ContactForm(forms.Form):
         help_text="One per line, as name = value.",
     )
 
+    def __init__(self, *args, definitions: list | None = None, **kwargs):
+        """`definitions`: the workspace's typed custom fields, each an input of its type (cf_KEY)."""
+        super().__init__(*args, **kwargs)
+        self.definitions = list(definitions or [])
+        typed = {}
+        for definition in self.definitions:
+            typed[f"cf_{definition.key}"] = self._typed_field(definition)
+        if typed:  # the typed inputs come before the free-form custom fields
+            rest = self.fields.pop("custom_fields")
+            self.fields.update(typed)
+            self.fields["custom_fields"] = rest
+            rest.label, rest.help_text = "Other custom fields", "One per line, as name = value."
+
+    @staticmethod
+    def _typed_field(definition) -> forms.Field:
+        label = definition.label
+        if definition.type == "boolean":
+            return forms.ChoiceField(label=label, required=False, choices=[("", "—"), ("yes", "Yes"), ("no", "No")])
+        if definition.type == "choice":
+            return forms.ChoiceField(label=label, required=False,
+                                     choices=[("", "—"), *((c, c) for c in definition.choices or [])])
+        input_type = {"number": "number", "date": "date"}.get(definition.type, "text")
+        field = forms.CharField(label=label, required=False, max_length=1000)
+        field.widget.input_type = input_type
+        return field
+
+    def typed_initial(self, metadata: dict) -> dict[str, str]:
+        """Initial values of the typed inputs from a contact's metadata."""
+        initial = {}
+        for definition in self.definitions:
+            value = (metadata or {}).get(definition.key)
+            if value is None:
+                continue
+            if definition.type == "boolean" and isinstance(value, bool):
+                value = "yes" if value else "no"
+            initial[f"cf_{definition.key}"] = str(value)
+        return initial
+
+    def metadata(self) -> dict[str, object]:
+        """The free-form lines plus the typed inputs that have a value (the service checks and converts them)."""
+        data = dict(self.cleaned_data.get("custom_fields") or {})
+        for definition in self.definitions:
+            value = self.cleaned_data.get(f"cf_{definition.key}")
+            if value not in (None, ""):
+                data[definition.key] = value
+            else:
+                data.pop(definition.key, None)
+        return data
+
     def clean_custom_fields(self) -> dict[str, str]:
         fields: dict[str, str] = {}
         for number, line in enumerate(self.cleaned_data.get("custom_fields", "").splitlines(), start=1):

@@ -30,6 +30,9 @@ from contacts.campaigns.models import (
     CampaignType,
     Sentiment,
 )
+from contacts.lists.models import ContactList, ListMembership
+from contacts.tags.models import ContactTag, Tag, TagColour
+from contacts.fields.models import CustomField, FieldType
 from contacts.imports.models import ImportBatch, ImportMappingMemory, ImportRow, ImportRowOutcome, ImportStatus
 from contacts.compliance.models import (
     AppendOnlyModel,
@@ -70,3 +73,6 @@ __all__ = [
     "new_contact_id", "new_import_id", "new_public_id",
 ]
 __all__ += ["DeliveryStatus", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent"]
+__all__ += ["ContactList", "ListMembership"]
+__all__ += ["ContactTag", "Tag", "TagColour"]
+__all__ += ["CustomField", "FieldType"]

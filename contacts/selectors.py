@@ -14,6 +14,8 @@ from contacts.compliance.selectors import dnc_entry_for, dnc_is_listed, dnc_numb
 from contacts.contacts.selectors import contact_get, contact_search
 from contacts.counting import COUNT_CAP, Total, bounded_count
 from contacts.imports.selectors import import_batch_get
+from contacts.lists.selectors import attach_list_ids, list_get, list_ids_by_contact, list_members, lists_with_counts
+from contacts.tags.selectors import attach_tags, tag_get, tag_names_by_contact, tags_with_counts
 from contacts.workspaces.rules import plan_room
 from contacts.workspaces.selectors import plan_usage, user_workspaces
 
@@ -24,3 +26,5 @@ __all__ = [
     "dnc_numbers_among", "import_batch_get", "overview_stats", "plan_room", "plan_usage",
     "user_workspaces",
 ]
+__all__ += ["attach_list_ids", "list_get", "list_ids_by_contact", "list_members", "lists_with_counts"]
+__all__ += ["attach_tags", "tag_get", "tag_names_by_contact", "tags_with_counts"]

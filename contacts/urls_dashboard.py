@@ -4,7 +4,7 @@ from django.urls import path
 from contacts.views import dashboard_bulk as bulk
 from contacts.views import dashboard_campaigns as campaigns
 from contacts.views import dashboard_contacts as contacts
-from contacts.views import duplicates
+from contacts.views import duplicates, lists, tags
 
 urlpatterns = [
     path("contacts/", contacts.contact_list, name="contact_list"),
@@ -15,6 +15,13 @@ urlpatterns = [
     path("contacts/views/<str:view_id>/", contacts.saved_view_open, name="saved_view_open"),
     path("contacts/views/<str:view_id>/delete/", contacts.saved_view_delete, name="saved_view_delete"),
     path("contacts/duplicates/", duplicates.contact_duplicates, name="contact_duplicates"),
+    path("contacts/lists/", lists.list_index, name="list_index"),
+    path("contacts/lists/<str:list_id>/rename/", lists.list_rename, name="list_rename"),
+    path("contacts/lists/<str:list_id>/delete/", lists.list_delete, name="list_delete"),
+    path("contacts/lists/<str:list_id>/campaign/", lists.list_fill_campaign, name="list_fill_campaign"),
+    path("contacts/tags/", tags.tag_index, name="tag_index"),
+    path("contacts/tags/<str:tag_id>/edit/", tags.tag_edit, name="tag_edit"),
+    path("contacts/tags/<str:tag_id>/delete/", tags.tag_delete, name="tag_delete"),
     path("contacts/<str:contact_id>/", contacts.contact_detail, name="contact_detail"),
     path("contacts/<str:contact_id>/edit/", contacts.contact_edit, name="contact_edit"),
     path("contacts/<str:contact_id>/delete/", contacts.contact_delete, name="contact_delete"),

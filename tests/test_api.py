@@ -14,7 +14,7 @@ from tests.factories import make_contact, make_workspace
 pytestmark = pytest.mark.django_db
 
 SUMMARY_FIELDS = {"id", "phone", "phones", "first_name", "last_name", "email", "company", "title", "status",
-                  "calls_count", "last_called_at", "created_at"}
+                  "calls_count", "last_called_at", "created_at", "updated_at", "lists", "tags"}
 
 
 class Api:
@@ -80,7 +80,8 @@ def test_list_envelope_fields_paging_and_filters(api, workspace, other_workspace
     make_contact(other_workspace, first_name="Foreign")
 
     first = api.get("/v1/contacts").json()
-    assert first["meta"] == {"total": 26, "page": 1, "per_page": 20, "has_more": True, "total_exact": True}
+    assert first["meta"] == {"total": 26, "page": 1, "per_page": 20, "limit": 20, "offset": 0, "has_more": True,
+                             "hasMore": True, "total_exact": True}
     assert len(first["data"]) == 20 and set(first["data"][0]) == SUMMARY_FIELDS
     second = api.get("/v1/contacts", {"page": 2}).json()
     assert len(second["data"]) == 6 and second["meta"]["has_more"] is False

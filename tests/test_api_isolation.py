@@ -25,6 +25,8 @@ OBJECTS = {
     "call_id": lambda o: o["call"].public_id,
     "webhook_id": lambda o: o["webhook"].public_id,
     "delivery_id": lambda o: o["delivery"].public_id,
+    "list_id": lambda o: o["contact_list"].public_id,
+    "key": lambda o: o["custom_field"].key,
 }
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -37,7 +39,11 @@ def objects_of(workspace, dnc_phone: str) -> dict:
     _, raw = services.api_key_create(workspace=workspace, name="key")
     webhook, _ = services.webhook_endpoint_create(workspace=workspace, url="https://example.com/hook")
     services.webhook_emit(workspace=workspace, event_type="contact.event", data={"name": "x"})
-    return {"contact": contact, "campaign": campaign, "call": call, "dnc_phone": dnc.phone, "raw": raw,
+    contact_list, _ = services.list_create_from(workspace=workspace, name="Their list",
+                                                contacts=Contact.objects.filter(pk=contact.pk))
+    custom_field = services.field_create(workspace=workspace, key=f"secret_{workspace.slug}", label="Secret")
+    return {"contact_list": contact_list, "custom_field": custom_field,
+            "contact": contact, "campaign": campaign, "call": call, "dnc_phone": dnc.phone, "raw": raw,
             "webhook": webhook, "delivery": webhook.deliveries.get()}
 
 

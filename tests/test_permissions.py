@@ -28,11 +28,13 @@ from contacts.models import (
     ApiKey,
     AuditEvent,
     Contact,
+    CustomField,
     DncAuditLog,
     DncEntry,
     Membership,
     Role,
     SavedView,
+    Tag,
     WorkspaceRule,
 )
 from tests.factories import make_contact, make_user, make_workspace
@@ -125,6 +127,15 @@ DASHBOARD = {
     "compliance_rule_delete": {"post": "dnc_manage"},
     "compliance_revoke": {"post": "dnc_add"},
     "compliance_report_csv": {"get": "dnc_manage"},
+    "list_index": {"get": "view", "post": "edit"},
+    "list_rename": {"get": "edit", "post": "edit"},
+    "list_delete": {"get": "edit", "post": "edit"},
+    "list_fill_campaign": {"post": "edit"},
+    "tag_index": {"get": "view", "post": "edit"},
+    "tag_edit": {"get": "edit", "post": "edit"},
+    "tag_delete": {"get": "edit", "post": "edit"},
+    "custom_fields": {"get": "manage", "post": "manage"},
+    "custom_field_delete": {"post": "manage"},
 }
 NOT_WORKSPACE_PAGES = {"workspace_switch"}  # any signed-in user switches between their own workspaces
 # Which object fills each URL kwarg, per page when the default would not exercise the write.
@@ -136,7 +147,8 @@ KWARG_OBJECTS = {"endpoint_id": "webhook", "delivery_id": "delivery", "call_id":
                  "other_id": "other", "campaign_id": "campaign",
                  "batch_id": "draft",
                  "key_id": "key", "view_id": "view", "member_id": "colleague", "source_id": "registry",
-                 "rule_pk": "rule"}
+                 "rule_pk": "rule", "list_id": "contact_list", "tag_id": "tag",
+                 "field_id": "custom_field"}
 PAGE_OBJECTS = {"contact_reactivate": {"contact_id": "dnc_contact"}, "import_revert": {"batch_id": "done"},
                 "import_errors_csv": {"batch_id": "done"}, "import_detail": {"batch_id": "done"},
                 "import_progress": {"batch_id": "done"}, "import_resume": {"batch_id": "done"}}
@@ -174,6 +186,11 @@ API = {
         "kind": "express_written", "source": "web_form", "proof_url": "https://example.com/form"})},
     "api_consents_revoke": {"POST": ("dnc_add", {"phone": "+14155550165", "note": "said stop"})},
     "api_compliance_check": {"POST": ("view", {"phone": "+14155550166"})},
+    "api_lists": {"GET": ("view", None), "POST": ("edit", {"name": "Hot leads"})},
+    "api_list": {"GET": ("view", None), "PATCH": ("edit", {"name": "Warm leads"}), "DELETE": ("edit", None)},
+    "api_list_contacts": {"POST": ("edit", "members"), "DELETE": ("edit", "members")},
+    "api_custom_fields": {"GET": ("view", None), "POST": ("manage", {"key": "budget", "type": "number"})},
+    "api_custom_field": {"GET": ("view", None), "PATCH": ("manage", {"label": "Plan"}), "DELETE": ("manage", None)},
 }
 NOT_ROLE_ENDPOINTS = {"api_schema", "api_docs"}  # public documentation, no key
 API_OBJECTS = {("api_contact_dnc", "DELETE"): {"contact_id": "dnc_contact"}}
@@ -203,7 +220,13 @@ def build(role: str) -> dict:
     done = import_records(workspace=workspace, records=[{"phone": "+14155550171", "first_name": "Imported"}]).batch
     key, _ = services.api_key_create(workspace=workspace, name="integration")
     view = SavedView.objects.create(workspace=workspace, owner=actor, name="Acme", query="company=acme")
-    return {"workspace": workspace, "actor": actor, "contact": contact, "other": other, "dnc_contact": dnc_contact,
+    contact_list, _ = services.list_create_from(workspace=workspace, name="Open house",
+                                                contacts=Contact.objects.filter(pk=contact.pk))
+    tag = services.tag_create(workspace=workspace, name="VIP")
+    services.contacts_tag(workspace=workspace, contacts=Contact.objects.filter(pk=contact.pk), tag=tag)
+    custom_field = services.field_create(workspace=workspace, key="plan", type="choice", choices=["gold", "silver"])
+    return {"contact_list": contact_list, "tag": tag, "custom_field": custom_field,
+            "workspace": workspace, "actor": actor, "contact": contact, "other": other, "dnc_contact": dnc_contact,
             "campaign": campaign, "draft": draft, "done": done, "key": key, "view": view, "call": call, "add": added,
             "dnc_entry": DncEntry.objects.get(workspace=workspace, phone=dnc_contact.phone), "upload_token": "x" * 24,
             "webhook": webhook, "delivery": webhook.deliveries.order_by("pk").first(),
@@ -218,7 +241,7 @@ def build(role: str) -> dict:
 def url_id(obj) -> str:
     if isinstance(obj, str):
         return obj
-    if isinstance(obj, Membership | SavedView | ApiKey | DncEntry | WorkspaceRule):
+    if isinstance(obj, Membership | SavedView | ApiKey | DncEntry | WorkspaceRule | Tag | CustomField):
         return str(obj.pk)
     return obj.public_id
 
@@ -252,7 +275,8 @@ def form_data(objs: dict) -> dict:
     """One body every dashboard form accepts enough of to do its work."""
     return {"reason": "role test", "confirm": "1", "name": "Role test", "search": "Secret", "status": "active",
             "phone": "+14155550180", "ids": [objs["contact"].public_id], "role": Role.VIEWER, "user": "newcomer",
-            "query": "company=acme", "file": SimpleUploadedFile("more.csv", b"phone\n+14155550181\n"),
+            "query": "company=acme", "key": "role_test",
+            "file": SimpleUploadedFile("more.csv", b"phone\n+14155550181\n"),
             "kind": "express", "source": "web_form", "proof_text": "I agree.", "note": "role test"}
 
 
@@ -369,7 +393,8 @@ def test_api_answers_each_key_role_as_the_table_says(client, role):
     assert client.get("/v1/contacts", **auth).status_code == 200  # warm-up: the key's last use is recorded once
     values = {"contact_id": objs["contact"].public_id, "campaign_id": objs["campaign"].public_id,
               "phone": objs["dnc_contact"].phone, "call_id": objs["call"].public_id,
-              "webhook_id": objs["webhook"].public_id, "delivery_id": objs["delivery"].public_id}
+              "webhook_id": objs["webhook"].public_id, "delivery_id": objs["delivery"].public_id,
+              "list_id": objs["contact_list"].public_id, "key": objs["custom_field"].key}
     checked = []
     for route, name in api_routes():
         for method, (needs, spec) in API[name].items():

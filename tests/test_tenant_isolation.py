@@ -51,6 +51,9 @@ OBJECTS = {
     "delivery_id": lambda objs: objs["delivery"].public_id,
     "source_id": lambda objs: objs["registry"].public_id,
     "rule_pk": lambda objs: str(objs["rule"].pk),
+    "list_id": lambda objs: objs["contact_list"].public_id,
+    "tag_id": lambda objs: str(objs["tag"].pk),
+    "field_id": lambda objs: str(objs["custom_field"].pk),
 }
 
 
@@ -93,7 +96,12 @@ def objects_of(workspace, owner) -> dict:
     dnc_entry = services.dnc_add_number(workspace=workspace, phone="+12025550143", reason="Their DNC number")
     webhook, _ = services.webhook_endpoint_create(workspace=workspace, url="https://example.com/theirs")
     services.webhook_emit(workspace=workspace, event_type="contact.event", data={"name": "x"})
-    return {"contact": contact, "other_contact": other, "campaign": campaign, "call": call, "batch": batch,
+    contact_list, _ = services.list_create_from(workspace=workspace, name="Their list",
+                                                contacts=Contact.objects.filter(pk=contact.pk))
+    tag = services.tag_create(workspace=workspace, name="Their tag")
+    custom_field = services.field_create(workspace=workspace, key="their_field")
+    return {"contact_list": contact_list, "tag": tag, "custom_field": custom_field,
+            "contact": contact, "other_contact": other, "campaign": campaign, "call": call, "batch": batch,
             "key": key, "view": view, "membership": membership, "add": add, "dnc_entry": dnc_entry,
             "upload_token": secrets.token_urlsafe(18), "webhook": webhook, "delivery": webhook.deliveries.get(),
             "registry": manage.registry_import(workspace=workspace, lines=["2025550143"], name="theirs",

@@ -18,10 +18,13 @@ from contacts.models import (
     ConsentKind,
     ConsentSource,
     Contact,
+    ContactList,
     ContactStatus,
     DncEntry,
+    ListMembership,
     Sentiment,
 )
+from contacts.tags.models import ContactTag
 
 
 def ts(value: datetime | None) -> str | None:
@@ -31,12 +34,40 @@ def ts(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def contact_list_ids(c: Contact) -> list[str]:
+    """The ids of the lists the contact is in: set on a page by selectors.attach_list_ids, else one query."""
+    ids = getattr(c, "list_ids", None)
+    if ids is None:
+        ids = list(ListMembership.objects.filter(contact=c).order_by("contact_list__name", "contact_list_id")
+                   .values_list("contact_list__public_id", flat=True))
+    return ids
+
+
+def contact_tag_names(c: Contact) -> list[str]:
+    """The names of the contact's tags: set on a page by selectors.attach_tags, else one query."""
+    names = getattr(c, "tag_names", None)
+    if names is None:
+        names = list(ContactTag.objects.filter(contact=c).order_by("tag__name").values_list("tag__name", flat=True))
+    return names
+
+
 def contact_summary(c: Contact) -> dict[str, Any]:
     """A contact on the wire; `phones` lists its additional numbers (prefetch `numbers` for a list)."""
     return {"id": c.public_id, "phone": c.phone, "phones": [n.as_dict() for n in additional_numbers(c)],
             "first_name": c.first_name, "last_name": c.last_name,
             "email": c.email, "company": c.company, "title": c.title, "status": c.status,
-            "calls_count": c.calls_count, "last_called_at": ts(c.last_called_at), "created_at": ts(c.created_at)}
+            "calls_count": c.calls_count, "last_called_at": ts(c.last_called_at), "lists": contact_list_ids(c),
+            "tags": contact_tag_names(c),
+            "created_at": ts(c.created_at), "updated_at": ts(c.updated_at)}
+
+
+def list_body(contact_list: ContactList, contacts_count: int | None = None) -> dict[str, Any]:
+    if contacts_count is None:
+        contacts_count = getattr(contact_list, "contacts_count", None)
+    if contacts_count is None:
+        contacts_count = contact_list.memberships.count()
+    return {"id": contact_list.public_id, "name": contact_list.name, "contacts_count": contacts_count,
+            "created_at": ts(contact_list.created_at), "updated_at": ts(contact_list.updated_at)}
 
 
 def call_summary(call: Call) -> dict[str, Any]:
@@ -88,7 +119,9 @@ class StrictSerializer(serializers.Serializer):
 
 
 class ContactIn(StrictSerializer):
-    phone = serializers.CharField(max_length=40)
+    phone = serializers.CharField(max_length=40, required=False)
+    phone_number = serializers.CharField(max_length=40, required=False,
+                                         help_text="Alias of phone (the SMS reference's name); send one of them.")
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, allow_null=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, allow_null=True)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True, allow_null=True)
@@ -102,10 +135,33 @@ class ContactIn(StrictSerializer):
                   "On update the list replaces the contact's additional numbers.")
     country = serializers.CharField(required=False, max_length=60, allow_blank=True, allow_null=True,
                                     help_text="Country hint for numbers without a country code.")
+    tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False, max_length=100,
+                                 help_text="Tag names; the contact carries exactly these (missing tags are created).")
+    group_id = serializers.CharField(max_length=60, required=False, allow_null=True,
+                                     help_text="A list id (the SMS reference's address book): on create the contact "
+                                               "joins it; on update it moves there (leaving its other lists).")
+
+    custom_1 = serializers.CharField(required=False, allow_blank=True, max_length=1000,
+                                     help_text="The SMS reference's custom field: stored as metadata.custom_1")
+    custom_2 = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    custom_3 = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    custom_4 = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        customs = {k: attrs.pop(k) for k in ("custom_1", "custom_2", "custom_3", "custom_4") if k in attrs}
+        if customs:
+            attrs["metadata"] = {**(attrs.get("metadata") or {}), **customs}
+        alias = attrs.pop("phone_number", None)
+        if alias is not None:
+            if attrs.get("phone") not in (None, alias):
+                raise serializers.ValidationError({"phone_number": ["Send phone or phone_number, not both."]})
+            attrs["phone"] = alias
+        if not self.partial and not attrs.get("phone"):
+            raise serializers.ValidationError({"phone": ["This field is required."]})
+        return attrs
 
 
 class ContactUpdateIn(ContactIn):
-    phone = serializers.CharField(max_length=40, required=False)
     status = serializers.ChoiceField(choices=ContactStatus.choices, required=False)
     dnc_reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
     country = None
@@ -129,6 +185,9 @@ class NormalizeIn(StrictSerializer):
 
 
 class SearchFiltersIn(StrictSerializer):
+    list_id = serializers.CharField(required=False, allow_blank=True)
+    tags = serializers.CharField(required=False, allow_blank=True, help_text="Tag names separated by commas")
+    tags_mode = serializers.ChoiceField(choices=["any", "all"], required=False)
     status = serializers.ChoiceField(choices=ContactStatus.choices, required=False)
     company = serializers.CharField(required=False, allow_blank=True)
     campaign_id = serializers.CharField(required=False, allow_blank=True)
@@ -139,9 +198,21 @@ class SearchFiltersIn(StrictSerializer):
 
 
 class SearchIn(StrictSerializer):
-    query = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    query = serializers.CharField(required=False, allow_blank=False, max_length=200,
+                                  help_text="Keyword(s); not empty when sent.")
+    term = serializers.CharField(required=False, allow_blank=False, max_length=200,
+                                 help_text="Alias of query (the SmartSender reference's name); not empty when sent.")
     filters = SearchFiltersIn(required=False)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
+    offset = serializers.IntegerField(required=False, min_value=0, default=0)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        term = attrs.pop("term", None)
+        if term is not None:
+            if attrs.get("query") not in (None, term):
+                raise serializers.ValidationError({"term": ["Send query or term, not both."]})
+            attrs["query"] = term
+        return attrs
 
 
 class DncIn(StrictSerializer):
@@ -164,6 +235,32 @@ class CampaignIn(StrictSerializer):
                                    help_text="telemarketing (default) or informational")
     subject = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                     help_text="What the calls are about; frequency caps count per person per subject")
+
+
+class CustomFieldIn(StrictSerializer):
+    key = serializers.CharField(max_length=40, help_text="The metadata key: lowercase letters, digits and _")
+    label = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    type = serializers.ChoiceField(choices=["text", "number", "date", "boolean", "choice"], required=False,
+                                   default="text")
+    choices = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=200)
+
+
+class CustomFieldUpdateIn(StrictSerializer):
+    label = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    choices = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=200)
+
+
+def custom_field_body(field) -> dict[str, Any]:
+    return {"key": field.key, "label": field.label, "type": field.type, "choices": list(field.choices or []),
+            "created_at": ts(field.created_at)}
+
+
+class ListIn(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+
+
+class ListContactsIn(StrictSerializer):
+    contact_ids = serializers.ListField(child=serializers.CharField(max_length=60), max_length=10000)
 
 
 class CampaignContactsIn(StrictSerializer):

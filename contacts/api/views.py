@@ -1,8 +1,10 @@
 """API v1 endpoints. Thin: validate input, call the same services and FilterSet as the dashboard, shape output."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, QuerySet, prefetch_related_objects
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers as drf
@@ -17,7 +19,7 @@ from contacts import selectors, services
 from contacts.counting import bounded_count
 from contacts.filters import CallFilter, ContactFilter
 from contacts.imports import import_records
-from contacts.models import Campaign, Contact, DncEntry, DncSource, Workspace
+from contacts.models import Campaign, Contact, ContactList, CustomField, DncEntry, DncSource, Workspace
 from contacts.workspaces.permissions import Perm
 from contacts.workspaces.rules import parse_for_workspace
 
@@ -61,29 +63,63 @@ def validated(serializer_class: type[drf.Serializer], data: Any, **kwargs) -> di
     return dict(serializer.validated_data)
 
 
-def paging(request: Request) -> tuple[int, int]:
-    """page (from 1) and per_page (default 20, at most 100) from the query string."""
-    values = {}
-    for name, default in (("page", 1), ("per_page", DEFAULT_PER_PAGE)):
-        raw = request.query_params.get(name, "")
-        try:
-            values[name] = int(raw) if raw != "" else default
-        except ValueError as exc:
-            raise drf.ValidationError({name: ["Must be a whole number."]}) from exc
-        if values[name] < 1:
-            raise drf.ValidationError({name: ["Must be 1 or more."]})
-    return values["page"], min(values["per_page"], MAX_PER_PAGE)
+@dataclass(frozen=True)
+class Paging:
+    """Which slice of a list a request asked for: page/per_page (the contract) or limit/offset (reference 001)."""
+
+    offset: int
+    limit: int
+
+    @property
+    def page(self) -> int:
+        return self.offset // self.limit + 1
+
+    def meta(self, total: int, *, has_more: bool | None = None, exact: bool = True) -> dict[str, Any]:
+        if has_more is None:
+            has_more = self.offset + self.limit < total
+        # `hasMore` is reference 001's spelling of `has_more`; both are sent so either client reads it.
+        return {"total": total, "page": self.page, "per_page": self.limit, "limit": self.limit,
+                "offset": self.offset, "has_more": has_more, "hasMore": has_more, "total_exact": exact}
 
 
-def page_of(queryset: QuerySet, page: int, per_page: int) -> tuple[list, dict[str, Any]]:
+PAGING_PARAMS = [OpenApiParameter("page", int, description="Page number (default 1)"),
+                 OpenApiParameter("per_page", int, description="Items per page (default 20, max 100)"),
+                 OpenApiParameter("limit", int, description="Items to return (default 20, max 100), with offset"),
+                 OpenApiParameter("offset", int, description="Items to skip (default 0); not with page")]
+
+
+def _whole(request: Request, name: str, default: int, minimum: int) -> int:
+    raw = request.query_params.get(name, "")
+    try:
+        value = int(raw) if raw != "" else default
+    except ValueError as exc:
+        raise drf.ValidationError({name: ["Must be a whole number."]}) from exc
+    if value < minimum:
+        raise drf.ValidationError({name: [f"Must be {minimum} or more."]})
+    return value
+
+
+def paging(request: Request) -> Paging:
+    """page (from 1) and per_page (default 20, at most 100), or limit and offset, from the query string."""
+    params = request.query_params
+    if params.get("offset", "") != "" or params.get("limit", "") != "":
+        if params.get("page", "") != "":
+            raise drf.ValidationError({"offset": ["Use page and per_page, or limit and offset, not both."]})
+        size = params.get("limit", "") != "" and "limit" or "per_page"
+        limit = min(_whole(request, size, DEFAULT_PER_PAGE, 1), MAX_PER_PAGE)
+        return Paging(offset=_whole(request, "offset", 0, 0), limit=limit)
+    page = _whole(request, "page", 1, 1)
+    per_page = min(_whole(request, "per_page", DEFAULT_PER_PAGE, 1), MAX_PER_PAGE)
+    return Paging(offset=(page - 1) * per_page, limit=per_page)
+
+
+def page_of(queryset: QuerySet, pager: Paging) -> tuple[list, dict[str, Any]]:
     """One page and its `meta`: the total is exact up to COUNT_CAP, above it an estimate (`total_exact` false);
     `has_more` comes from one extra row, so paging never needs the exact total."""
     total = bounded_count(queryset)
-    start = (page - 1) * per_page
-    rows = list(queryset[start:start + per_page + 1]) if start < total.value or not total.exact else []
-    meta = {"total": total.value, "page": page, "per_page": per_page, "has_more": len(rows) > per_page,
-            "total_exact": total.exact}
-    return rows[:per_page], meta
+    start = pager.offset
+    rows = list(queryset[start:start + pager.limit + 1]) if start < total.value or not total.exact else []
+    return rows[:pager.limit], pager.meta(total.value, has_more=len(rows) > pager.limit, exact=total.exact)
 
 
 def contact_filter(workspace: Workspace, data: dict[str, Any]) -> QuerySet[Contact]:
@@ -101,8 +137,44 @@ def contact_body(contact: Contact) -> dict[str, Any]:
 
 LIST_PARAMS = [
     OpenApiParameter("status", str, enum=["active", "dnc"]), OpenApiParameter("search", str),
-    OpenApiParameter("campaign_id", str), OpenApiParameter("page", int), OpenApiParameter("per_page", int),
+    OpenApiParameter("campaign_id", str), OpenApiParameter("list_id", str, description="Members of this list"),
+    OpenApiParameter("tags", str, description="Tag names, comma-separated (or repeat the parameter)"),
+    OpenApiParameter("tags_mode", str, enum=["any", "all"], description="Contacts with any (default) or all tags"),
+    OpenApiParameter("import_id", str, description="Contacts created by this import (batch_id of the import)"),
+    OpenApiParameter("custom.KEY", str, description="A custom field equals a value; also custom.KEY__gte and "
+                                                    "custom.KEY__lte (number, date) and custom.KEY__contains (text)"),
+    *PAGING_PARAMS,
 ]
+FILTER_KEYS = ("status", "search", "campaign_id", "list_id", "tags_mode", "import_id", "company", "last_called_after",
+               "last_called_before", "created_after", "created_before")
+
+
+def filter_data(params, keys=FILTER_KEYS) -> dict[str, Any]:
+    """The contact filters from a query string or a body; `tags` repeated or comma-separated, as a list."""
+    data: dict[str, Any] = {k: str(params[k]) for k in keys if params.get(k) not in (None, "")}
+    data.update({k: str(params[k]) for k in params if str(k).startswith("custom.")})  # typed custom fields
+    raw = params.getlist("tags") if hasattr(params, "getlist") else [params.get("tags") or ""]
+    names = services.split_tags([part for value in raw for part in services.split_tags(value)])
+    if names:
+        data["tags"] = names
+    return data
+
+
+def summaries(rows: list[Contact]) -> list[dict[str, Any]]:
+    """A page of contacts on the wire, their `lists`, tags and `phones` read in one query each for the page."""
+    prefetch_related_objects(rows, "numbers")
+    return [s.contact_summary(c) for c in selectors.attach_tags(selectors.attach_list_ids(rows))]
+
+
+def group_list(workspace: Workspace, group_id: str | None) -> ContactList | None:
+    """The SMS reference's `group_id`: one of this workspace's lists, or a 422 naming the field."""
+    if group_id in (None, ""):
+        return None
+    try:
+        return selectors.list_get(workspace, group_id)
+    except services.NotFound as exc:
+        raise services.ValidationFailed(f"No list with id {group_id}.",
+                                        details={"group_id": ["No list with this id."]}) from exc
 
 
 class ContactsView(ApiView):
@@ -110,22 +182,28 @@ class ContactsView(ApiView):
 
     @extend_schema(operation_id="contacts_list", parameters=LIST_PARAMS, responses={200: dict})
     def get(self, request: Request) -> Response:
-        page, per_page = paging(request)
-        keys = ("status", "search", "campaign_id", "company", "last_called_after", "last_called_before",
-                "created_after", "created_before")
-        data = {k: request.query_params[k] for k in keys if request.query_params.get(k)}
-        rows, meta = page_of(contact_filter(self.workspace(request), data), page, per_page)
-        prefetch_related_objects(rows, "numbers")  # `phones` of the page in one query
-        return Response({"data": [s.contact_summary(c) for c in rows],
+        pager = paging(request)
+        data = filter_data(request.query_params)
+        rows, meta = page_of(contact_filter(self.workspace(request), data), pager)
+        return Response({"data": summaries(rows),
                          "meta": meta})
 
     @extend_schema(operation_id="contacts_create", request=s.ContactIn, responses={201: dict})
     def post(self, request: Request) -> Response:
         data = validated(s.ContactIn, request.data)
         country = data.pop("country", None)
+        workspace = self.workspace(request)
+        group = group_list(workspace, data.pop("group_id", None))
+        tags = data.pop("tags", None)
         data = {k: ("" if v is None and k != "metadata" else v) for k, v in data.items()}
-        contact = services.contact_create(workspace=self.workspace(request), country_hint=country or None,
-                                          actor=request.auth, **data)
+        with transaction.atomic():
+            contact = services.contact_create(workspace=workspace, country_hint=country or None,
+                                              actor=request.auth, **data)
+            if tags:
+                services.contact_set_tags(contact=contact, names=tags, actor=request.auth)
+            if group is not None:
+                services.list_add_contacts(contact_list=group, contacts=Contact.objects.filter(pk=contact.pk),
+                                           actor=request.auth)
         return Response({"data": contact_body(contact)}, status=201)
 
 
@@ -140,7 +218,16 @@ class ContactDetailView(ApiView):
     def put(self, request: Request, contact_id: str) -> Response:
         contact = self.contact(request, contact_id)
         data = validated(s.ContactUpdateIn, request.data, partial=True)
-        contact = services.contact_update(contact=contact, data=data, actor=request.auth)
+        only_groups = set(data) <= {"group_id", "tags"} and bool(data)
+        group = group_list(contact.workspace, data.pop("group_id", None))
+        tags = data.pop("tags", None)
+        with transaction.atomic():
+            if tags is not None:
+                services.contact_set_tags(contact=contact, names=tags, actor=request.auth)
+            if not only_groups:
+                contact = services.contact_update(contact=contact, data=data, actor=request.auth)
+            if group is not None:
+                services.contact_move_to_list(contact=contact, contact_list=group, actor=request.auth)
         return Response({"data": contact_body(contact)})
 
     @extend_schema(operation_id="contacts_partial_update", request=s.ContactUpdateIn, responses={200: dict})
@@ -170,9 +257,12 @@ class ContactImportView(ApiView):
         if bad:
             raise drf.ValidationError({"contacts": bad})
         workspace = self.workspace(request)
+        # The reference: duplicates are skipped unless skip_duplicates is false; then an existing contact with
+        # the number is updated with the row (phone numbers are unique, so a second contact is never made).
         result = import_records(
             workspace=workspace, records=data["contacts"], skip_duplicates=data["skip_duplicates"],
-            update_existing=data["update_existing"], campaign=self.campaign(request, data.get("campaign_id")),
+            update_existing=data["update_existing"] or not data["skip_duplicates"],
+            campaign=self.campaign(request, data.get("campaign_id")),
             actor=request.auth, source="api", default_country=(data.get("default_country") or None),
         )
         return Response({"data": {
@@ -219,41 +309,53 @@ class NormalizeView(ApiView):
         return Response({"data": s.phone_info(info)})
 
 
+SEARCH_WORDS = ("term", "query", "q")  # term: the SmartSender reference (004); query: reference 001
+
+
 class SearchView(ApiView):
     perms = {"GET": Perm.VIEW, "POST": Perm.VIEW}
 
-    def _search(self, request: Request, query: str, filters: dict, limit: int) -> Response:
-        data = {k: str(v) for k, v in filters.items() if v not in (None, "")}
+    def _search(self, request: Request, query: str, filters: dict, limit: int, offset: int) -> Response:
+        data = filter_data(filters, tuple(k for k in filters if k != "tags"))
         if query:
             data["search"] = query
         queryset = contact_filter(self.workspace(request), data)
-        rows = list(queryset[:limit + 1])
-        prefetch_related_objects(rows, "numbers")
+        rows = list(queryset[offset:offset + limit + 1])
         has_more = len(rows) > limit
-        return Response({"data": [s.contact_summary(c) for c in rows[:limit]],
-                         "meta": {"query": query, "limit": limit, "count": min(len(rows), limit),
-                                  "has_more": has_more}})
+        return Response({"data": summaries(rows[:limit]),
+                         "meta": {"query": query, "limit": limit, "offset": offset, "count": min(len(rows), limit),
+                                  "has_more": has_more, "hasMore": has_more}})
 
     @extend_schema(operation_id="contacts_search_get", parameters=[
-        OpenApiParameter("query", str), OpenApiParameter("limit", int), OpenApiParameter("status", str),
+        OpenApiParameter("term", str, description="Keyword(s); an empty term answers 422"),
+        OpenApiParameter("query", str, description="Alias of term"), OpenApiParameter("limit", int),
+        OpenApiParameter("offset", int), OpenApiParameter("status", str), OpenApiParameter("list_id", str),
+        OpenApiParameter("tags", str), OpenApiParameter("tags_mode", str, enum=["any", "all"]),
         OpenApiParameter("company", str), OpenApiParameter("campaign_id", str),
         OpenApiParameter("last_called_after", str), OpenApiParameter("last_called_before", str)],
         responses={200: dict})
     def get(self, request: Request) -> Response:
         params = request.query_params
-        body: dict[str, Any] = {"query": params.get("query", params.get("q", ""))}
-        if params.get("limit"):
-            body["limit"] = params["limit"]
+        body: dict[str, Any] = {}
+        sent = [name for name in SEARCH_WORDS if name in params]
+        if len(sent) > 1:
+            raise drf.ValidationError({sent[1]: [f"Send one of {', '.join(SEARCH_WORDS)}."]})
+        if sent:
+            # A word sent empty is refused (reference 004: "not empty"); no word at all searches by filters only.
+            body["term" if sent[0] == "term" else "query"] = params[sent[0]]
+        for name in ("limit", "offset"):
+            if params.get(name):
+                body[name] = params[name]
         filters = {k: params[k] for k in s.SearchFiltersIn().fields if params.get(k)}
         if filters:
             body["filters"] = filters
         data = validated(s.SearchIn, body)
-        return self._search(request, data.get("query", ""), data.get("filters", {}), data["limit"])
+        return self._search(request, data.get("query", ""), data.get("filters", {}), data["limit"], data["offset"])
 
     @extend_schema(operation_id="contacts_search", request=s.SearchIn, responses={200: dict})
     def post(self, request: Request) -> Response:
         data = validated(s.SearchIn, request.data)
-        return self._search(request, data.get("query", ""), data.get("filters", {}), data["limit"])
+        return self._search(request, data.get("query", ""), data.get("filters", {}), data["limit"], data["offset"])
 
 
 class MergeView(ApiView):
@@ -284,12 +386,11 @@ class QueueCallView(ApiView):
 class DncListView(ApiView):
     perms = {"GET": Perm.VIEW, "POST": Perm.DNC_ADD}
 
-    @extend_schema(operation_id="dnc_list", parameters=[OpenApiParameter("page", int),
-                                                        OpenApiParameter("per_page", int)], responses={200: dict})
+    @extend_schema(operation_id="dnc_list", parameters=PAGING_PARAMS, responses={200: dict})
     def get(self, request: Request) -> Response:
-        page, per_page = paging(request)
+        pager = paging(request)
         entries = DncEntry.objects.for_workspace(self.workspace(request)).order_by("-created_at", "-id")
-        rows, meta = page_of(entries, page, per_page)
+        rows, meta = page_of(entries, pager)
         return Response({"data": [s.dnc_entry(e) for e in rows],
                          "meta": meta})
 
@@ -332,14 +433,12 @@ def campaign_body(campaign: Campaign, contacts_count: int | None = None) -> dict
 class CampaignsView(ApiView):
     perms = {"GET": Perm.VIEW, "POST": Perm.EDIT}
 
-    @extend_schema(operation_id="campaigns_list", parameters=[OpenApiParameter("page", int),
-                                                              OpenApiParameter("per_page", int)],
-                   responses={200: dict})
+    @extend_schema(operation_id="campaigns_list", parameters=PAGING_PARAMS, responses={200: dict})
     def get(self, request: Request) -> Response:
-        page, per_page = paging(request)
+        pager = paging(request)
         campaigns = (Campaign.objects.for_workspace(self.workspace(request))
                      .annotate(n=Count("memberships")).order_by("-created_at", "-id"))
-        rows, meta = page_of(campaigns, page, per_page)
+        rows, meta = page_of(campaigns, pager)
         return Response({"data": [campaign_body(c, c.n) for c in rows],
                          "meta": meta})
 
@@ -379,10 +478,10 @@ class CallsView(ApiView):
     @extend_schema(operation_id="calls_list", parameters=[
         OpenApiParameter("contact_id", str), OpenApiParameter("campaign_id", str),
         OpenApiParameter("direction", str), OpenApiParameter("status", str), OpenApiParameter("sentiment", str),
-        OpenApiParameter("date_after", str), OpenApiParameter("date_before", str),
-        OpenApiParameter("page", int), OpenApiParameter("per_page", int)], responses={200: dict})
+        OpenApiParameter("date_after", str), OpenApiParameter("date_before", str), *PAGING_PARAMS],
+        responses={200: dict})
     def get(self, request: Request) -> Response:
-        page, per_page = paging(request)
+        pager = paging(request)
         params = request.query_params
         data = {k: params[k] for k in ("campaign_id", "direction", "status", "sentiment", "date_after",
                                         "date_before") if params.get(k)}
@@ -392,7 +491,7 @@ class CallsView(ApiView):
         calls = call_filter.qs.select_related("contact", "campaign").order_by("-created_at", "-id")
         if params.get("contact_id"):
             calls = calls.filter(contact__public_id=params["contact_id"])
-        rows, meta = page_of(calls, page, per_page)
+        rows, meta = page_of(calls, pager)
         return Response({"data": [s.call_full(c) for c in rows],
                          "meta": meta})
 
@@ -405,3 +504,119 @@ class CallsView(ApiView):
         call = services.call_log(workspace=contact.workspace, contact=contact, campaign=campaign,
                                  actor=request.auth, **data)
         return Response({"data": s.call_full(call)}, status=201)
+
+
+# --- lists (address books) -----------------------------------------------------------------------------------
+class ListApiView(ApiView):
+    def contact_list(self, request: Request, list_id: str) -> ContactList:
+        return selectors.list_get(self.workspace(request), list_id)
+
+
+class ListsView(ListApiView):
+    perms = {"GET": Perm.VIEW, "POST": Perm.EDIT}
+
+    @extend_schema(operation_id="lists_list", parameters=PAGING_PARAMS, responses={200: dict})
+    def get(self, request: Request) -> Response:
+        pager = paging(request)
+        lists = selectors.lists_with_counts(self.workspace(request)).order_by("name", "id")
+        rows, meta = page_of(lists, pager)
+        return Response({"data": [s.list_body(x) for x in rows], "meta": meta})
+
+    @extend_schema(operation_id="lists_create", request=s.ListIn, responses={201: dict})
+    def post(self, request: Request) -> Response:
+        data = validated(s.ListIn, request.data)
+        created = services.list_create(workspace=self.workspace(request), name=data["name"], actor=request.auth)
+        return Response({"data": s.list_body(created, 0)}, status=201)
+
+
+class ListDetailView(ListApiView):
+    perms = {"GET": Perm.VIEW, "PATCH": Perm.EDIT, "DELETE": Perm.EDIT}
+
+    @extend_schema(operation_id="lists_retrieve", responses={200: dict})
+    def get(self, request: Request, list_id: str) -> Response:
+        return Response({"data": s.list_body(self.contact_list(request, list_id))})
+
+    @extend_schema(operation_id="lists_update", request=s.ListIn, responses={200: dict})
+    def patch(self, request: Request, list_id: str) -> Response:
+        contact_list = self.contact_list(request, list_id)
+        data = validated(s.ListIn, request.data)
+        contact_list = services.list_rename(contact_list=contact_list, name=data["name"], actor=request.auth)
+        return Response({"data": s.list_body(contact_list)})
+
+    @extend_schema(operation_id="lists_destroy", responses={200: dict},
+                   description="Deletes the list; its contacts stay.")
+    def delete(self, request: Request, list_id: str) -> Response:
+        contact_list = self.contact_list(request, list_id)
+        public_id = contact_list.public_id
+        held = services.list_delete(contact_list=contact_list, actor=request.auth)
+        return Response({"data": {"id": public_id, "deleted": True, "contacts_kept": held}})
+
+
+class ListContactsView(ListApiView):
+    perms = {"POST": Perm.EDIT, "DELETE": Perm.EDIT}
+
+    def _selected(self, request: Request, contact_list: ContactList) -> tuple[list[str], QuerySet[Contact], list[str]]:
+        ids = list(dict.fromkeys(validated(s.ListContactsIn, request.data)["contact_ids"]))
+        contacts = Contact.objects.for_workspace(contact_list.workspace).filter(public_id__in=ids)
+        found = set(contacts.values_list("public_id", flat=True))
+        return ids, contacts, [i for i in ids if i not in found]
+
+    @extend_schema(operation_id="lists_contacts_add", request=s.ListContactsIn, responses={200: dict})
+    def post(self, request: Request, list_id: str) -> Response:
+        contact_list = self.contact_list(request, list_id)
+        _, contacts, missing = self._selected(request, contact_list)
+        change = services.list_add_contacts(contact_list=contact_list, contacts=contacts, actor=request.auth)
+        return Response({"data": {"id": contact_list.public_id, "added": change.added,
+                                  "already_members": change.already_members, "not_found": missing}})
+
+    @extend_schema(operation_id="lists_contacts_remove", request=s.ListContactsIn, responses={200: dict})
+    def delete(self, request: Request, list_id: str) -> Response:
+        contact_list = self.contact_list(request, list_id)
+        _, contacts, missing = self._selected(request, contact_list)
+        change = services.list_remove_contacts(contact_list=contact_list, contacts=contacts, actor=request.auth)
+        return Response({"data": {"id": contact_list.public_id, "removed": change.removed, "not_found": missing}})
+
+
+# --- custom fields -----------------------------------------------------------------------------------------
+class CustomFieldsView(ApiView):
+    perms = {"GET": Perm.VIEW, "POST": Perm.MANAGE}
+
+    @extend_schema(operation_id="custom_fields_list", responses={200: dict})
+    def get(self, request: Request) -> Response:
+        fields = list(CustomField.objects.for_workspace(self.workspace(request)).order_by("key"))
+        return Response({"data": [s.custom_field_body(f) for f in fields],
+                         "meta": {"total": len(fields), "has_more": False, "hasMore": False}})
+
+    @extend_schema(operation_id="custom_fields_create", request=s.CustomFieldIn, responses={201: dict})
+    def post(self, request: Request) -> Response:
+        data = validated(s.CustomFieldIn, request.data)
+        field = services.field_create(workspace=self.workspace(request), actor=request.auth, **data)
+        return Response({"data": s.custom_field_body(field)}, status=201)
+
+
+class CustomFieldView(ApiView):
+    perms = {"GET": Perm.VIEW, "PATCH": Perm.MANAGE, "DELETE": Perm.MANAGE}
+
+    def field(self, request: Request, key: str) -> CustomField:
+        found = CustomField.objects.for_workspace(self.workspace(request)).filter(key=key).first()
+        if found is None:
+            raise services.NotFound(f"No custom field {key}.", code="custom_field_not_found", details={"key": key})
+        return found
+
+    @extend_schema(operation_id="custom_fields_retrieve", responses={200: dict})
+    def get(self, request: Request, key: str) -> Response:
+        return Response({"data": s.custom_field_body(self.field(request, key))})
+
+    @extend_schema(operation_id="custom_fields_update", request=s.CustomFieldUpdateIn, responses={200: dict})
+    def patch(self, request: Request, key: str) -> Response:
+        field = self.field(request, key)
+        data = validated(s.CustomFieldUpdateIn, request.data)
+        field = services.field_update(field=field, actor=request.auth, **data)
+        return Response({"data": s.custom_field_body(field)})
+
+    @extend_schema(operation_id="custom_fields_destroy", responses={200: dict},
+                   description="Deletes the definition; values stay in each contact's metadata.")
+    def delete(self, request: Request, key: str) -> Response:
+        field = self.field(request, key)
+        services.field_delete(field=field, actor=request.auth)
+        return Response({"data": {"key": key, "deleted": True}})

@@ -118,11 +118,11 @@ class WebhookDeliveriesView(EndpointApiView):
         OpenApiParameter("per_page", int)], responses={200: dict})
     def get(self, request: Request, webhook_id: str) -> Response:
         endpoint = self.endpoint(request, webhook_id)
-        page, per_page = paging(request)
+        pager = paging(request)
         status = request.query_params.get("status") or None
         if status and status not in DeliveryStatus.values:
             raise serializers.ValidationError({"status": [f"One of {', '.join(DeliveryStatus.values)}."]})
-        rows, meta = page_of(webhook_selectors.webhook_deliveries(endpoint, status=status), page, per_page)
+        rows, meta = page_of(webhook_selectors.webhook_deliveries(endpoint, status=status), pager)
         return Response({"data": [delivery_body(d) for d in rows],
                          "meta": meta})
 

@@ -13,6 +13,7 @@ from contacts.compliance.audit import Actor, record_event
 from contacts.compliance.selectors import dnc_entry_for
 from contacts.contacts import numbers as contact_numbers
 from contacts.errors import DuplicatePhone, ValidationFailed, validation_failed
+from contacts.fields.services import validate_metadata
 from contacts.models import Contact, ContactPhone, ContactStatus, DncSource, Workspace
 from contacts.webhooks import events as webhook_events
 from contacts.workspaces.permissions import Perm, require
@@ -74,7 +75,7 @@ def contact_create(
         company=(company or "").strip(),
         title=(title or "").strip(),
         notes=notes or "",
-        metadata=_clean_metadata(metadata),
+        metadata=validate_metadata(workspace, _clean_metadata(metadata)),
     )
     entry = dnc_entry_for(workspace, e164)
     if entry:
@@ -118,7 +119,8 @@ def contact_update(*, contact: Contact, data: dict[str, Any], actor: Actor = Non
             value = data[name]
             setattr(contact, name, "" if value is None else str(value).strip() if name != "notes" else str(value))
     if "metadata" in data:
-        contact.metadata = {**(contact.metadata or {}), **_clean_metadata(data["metadata"])}
+        changes = validate_metadata(workspace, _clean_metadata(data["metadata"]))  # typed custom fields
+        contact.metadata = {**(contact.metadata or {}), **changes}
     extra = contact_numbers.parse_phones(workspace, data["phones"]) if "phones" in data else None
     numbers_changed = extra is not None
     if "phone" in data:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 PHONE, COUNTRY, METADATA, IGNORE = "phone", "country", "metadata", "ignore"
 CONSENT, CONSENT_REVOKED = "consent", "consent_revoked"
 FULL_NAME = "full_name"
+TAGS = "tags"
 SINGLE_FIELDS = ("first_name", "last_name", FULL_NAME, "email", "company", "title", "notes")
 TARGETS: dict[str, str] = {
     PHONE: "Phone number",
@@ -28,6 +29,7 @@ TARGETS: dict[str, str] = {
     COUNTRY: "Country (hint for parsing numbers)",
     CONSENT: "Consent to calls (express / express_written)",
     CONSENT_REVOKED: "Consent revoked (yes or the date)",
+    TAGS: "Tags (names separated by , or ;)",
     METADATA: "Custom field",
     IGNORE: "Ignore",
 }
@@ -96,6 +98,9 @@ _IGNORED = {
 # --- dashboard: the derived columns of our own CSV export (contacts.exports), so it re-imports cleanly ---
 _IGNORED |= {normalize_header(h) for h in ("contact_id", "contact_status", "dnc_since", "created_at", "calls_count",
                                            "last_called_at", "last_call_outcome", "last_call_sentiment")}
+
+
+_add(TAGS, 0, "tags", "tag", "tag list", "contact tags")  # not "Labels": Google joins groups with :::
 
 
 def header_field(header: str) -> tuple[str, int]:
@@ -232,6 +237,7 @@ class RowBuilder:
         self.single = [(i, f) for i, f in enumerate(mapping.fields) if f in SINGLE_FIELDS]
         self.metadata = [(i, mapping.headers[i]) for i in mapping.columns_for(METADATA)]
         self.consent = [(i, f) for i, f in enumerate(mapping.fields) if f in (CONSENT, CONSENT_REVOKED)]
+        self.tags = mapping.columns_for(TAGS)
 
     def __call__(self, cells: Sequence[str]) -> dict[str, object]:
         record: dict[str, object] = {"phone": [cells[i] for i in self.phone_columns]}
@@ -252,6 +258,10 @@ class RowBuilder:
         for i, target in self.consent:
             if cells[i].strip():
                 record[target] = cells[i]
+        if self.tags:
+            joined = ";".join(cells[i] for i in self.tags if cells[i].strip())
+            if joined:
+                record[TAGS] = joined
         if self.metadata:
             extra = {header: cells[i] for i, header in self.metadata if cells[i].strip()}
             if extra:

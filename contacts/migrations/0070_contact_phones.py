@@ -67,7 +67,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0050_worker_heartbeat_no_phone'),
+        ('contacts', '0062_custom_fields'),
     ]
 
     operations = [

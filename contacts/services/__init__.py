@@ -61,6 +61,27 @@ from contacts.errors import (
     ServiceError,
     ValidationFailed,
 )
+from contacts.fields.services import field_create, field_delete, field_update, validate_metadata
+from contacts.lists.services import (
+    ListChange,
+    contact_move_to_list,
+    list_add_contacts,
+    list_create,
+    list_create_from,
+    list_delete,
+    list_remove_contacts,
+    list_rename,
+)
+from contacts.tags.services import (
+    contact_set_tags,
+    contacts_tag,
+    contacts_untag,
+    split_tags,
+    tag_create,
+    tag_delete,
+    tag_update,
+    tags_ensure,
+)
 from contacts.webhooks.services import (
     EVENT_TYPES,
     EndpointDisabled,
@@ -106,3 +127,12 @@ __all__ += [
     "webhook_emit_many", "webhook_endpoint_create", "webhook_endpoint_delete", "webhook_endpoint_rotate_secret",
     "webhook_endpoint_update",
 ]
+__all__ += [
+    "ListChange", "contact_move_to_list", "list_add_contacts", "list_create", "list_create_from", "list_delete",
+    "list_remove_contacts", "list_rename",
+]
+__all__ += [
+    "contact_set_tags", "contacts_tag", "contacts_untag", "split_tags", "tag_create", "tag_delete", "tag_update",
+    "tags_ensure",
+]
+__all__ += ["field_create", "field_delete", "field_update", "validate_metadata"]

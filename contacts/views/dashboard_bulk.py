@@ -15,14 +15,19 @@ from contacts import selectors, services
 from contacts.exports import export_rows
 from contacts.filters import ContactFilter
 from contacts.forms_dashboard import ReasonForm
-from contacts.models import Campaign, Contact, Workspace
+from contacts.models import Campaign, Contact, CustomField, Workspace
 from contacts.views.access import needs
 from contacts.views.dashboard_contacts import current_workspace, list_query
 from contacts.workspaces.permissions import Perm, require
 
-ACTIONS = {"add_to_campaign": "Add to campaign", "mark_dnc": "Mark DNC", "delete": "Delete"}
+ACTIONS = {"add_to_campaign": "Add to campaign", "mark_dnc": "Mark DNC", "delete": "Delete",
+           "add_to_list": "Add to list", "remove_from_list": "Remove from list", "save_as_list": "Save as list",
+           "tag": "Tag", "untag": "Untag"}
 # What each bulk action needs; checked before anything is read, confirmed or written.
-ACTION_PERMS = {"add_to_campaign": Perm.EDIT, "mark_dnc": Perm.DNC_ADD, "delete": Perm.DESTROY, "export": Perm.EXPORT}
+ACTION_PERMS = {"add_to_campaign": Perm.EDIT, "mark_dnc": Perm.DNC_ADD, "delete": Perm.DESTROY, "export": Perm.EXPORT,
+                "add_to_list": Perm.EDIT, "remove_from_list": Perm.EDIT, "save_as_list": Perm.EDIT, "tag": Perm.EDIT,
+                "untag": Perm.EDIT}
+LIST_ACTIONS = ("add_to_list", "remove_from_list", "save_as_list", "tag", "untag")
 
 
 @dataclass
@@ -102,6 +107,9 @@ def contacts_bulk(request: HttpRequest) -> HttpResponse:
     if chosen.empty_request:
         messages.error(request, "Tick at least one contact, or choose all contacts matching the filter.")
         return _back(query)
+    if action in LIST_ACTIONS:
+        # Lists only group contacts (nothing is dialed, deleted or listed DNC), so they act at once, undoably.
+        return _list_action(request, workspace, action, chosen)
     if action == "add_to_campaign":
         try:
             campaign = selectors.campaign_get(workspace, request.POST.get("campaign_id", ""))
@@ -134,6 +142,53 @@ def contacts_bulk(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/dashboard/bulk_confirm.html", context)
 
 
+def _plural(count: int, word: str = "contact") -> str:
+    return f"{count:,} {word}{'s' if count != 1 else ''}"
+
+
+def _list_action(request: HttpRequest, workspace: Workspace, action: str, chosen: Selection) -> HttpResponse:
+    """Add the selection to a list, take it out of one, save it as a new list, tag or untag it."""
+    if action in ("tag", "untag"):
+        try:
+            tag = selectors.tag_get(workspace, request.POST.get("tag", ""))
+        except services.NotFound:
+            messages.error(request, "Choose the tag.")
+            return _back(chosen.query)
+        if action == "tag":
+            count = services.contacts_tag(workspace=workspace, contacts=chosen.contacts, tag=tag, actor=request.user)
+            messages.success(request, f"Tagged {_plural(count)} “{tag.name}”.")
+        else:
+            count = services.contacts_untag(workspace=workspace, contacts=chosen.contacts, tag=tag,
+                                            actor=request.user)
+            messages.success(request, f"Removed the tag “{tag.name}” from {_plural(count)}.")
+        return _back(chosen.query)
+    if action == "save_as_list":
+        try:
+            created, change = services.list_create_from(workspace=workspace, name=request.POST.get("list_name", ""),
+                                                        contacts=chosen.contacts, actor=request.user)
+        except services.ValidationFailed as exc:
+            messages.error(request, f"List not saved. {exc.message}")
+            return _back(chosen.query)
+        messages.success(request, f"Saved {_plural(change.added)} as the list “{created.name}”.")
+        return HttpResponseRedirect(reverse("contact_list") + f"?list_id={created.public_id}")
+    try:
+        contact_list = selectors.list_get(workspace, request.POST.get("list_id", ""))
+    except services.NotFound:
+        messages.error(request, "Choose the list.")
+        return _back(chosen.query)
+    if action == "add_to_list":
+        change = services.list_add_contacts(contact_list=contact_list, contacts=chosen.contacts, actor=request.user)
+        text = f"Added {_plural(change.added)} to the list “{contact_list.name}”."
+        if change.already_members:
+            text += f" {change.already_members:,} already in it."
+    else:
+        change = services.list_remove_contacts(contact_list=contact_list, contacts=chosen.contacts,
+                                               actor=request.user)
+        text = f"Removed {_plural(change.removed)} from the list “{contact_list.name}”. The contacts are kept."
+    messages.success(request, text)
+    return _back(chosen.query)
+
+
 @needs(Perm.EXPORT)
 @require_http_methods(["GET", "POST"])
 def contacts_export(request: HttpRequest) -> HttpResponse:
@@ -154,10 +209,11 @@ def contacts_export(request: HttpRequest) -> HttpResponse:
         return refuse_invalid_filter(request, invalid, query, "export")
     stats: dict = {}
     user = request.user
+    defined = list(CustomField.objects.for_workspace(workspace).order_by("key").values_list("key", flat=True))
 
     def stream():
         try:
-            yield from export_rows(contacts, stats=stats)
+            yield from export_rows(contacts, stats=stats, defined=defined)
         finally:
             services.contacts_export_record(workspace=workspace, actor=user, count=stats.get("rows", 0),
                                             query=query)

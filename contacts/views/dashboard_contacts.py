@@ -19,19 +19,19 @@ from contacts.compliance.selectors import dnc_numbers_among
 from contacts.contacts.numbers import additional_numbers, all_numbers, dial_number
 from contacts.counting import BoundedPaginator
 from contacts.errors import CallNotAllowed
-from contacts.filters import ContactFilter
+from contacts.filters import CUSTOM_PREFIX, ContactFilter
 from contacts.forms_dashboard import ConsentForm, ContactForm, ReasonForm, RevokeConsentForm, SavedViewForm
-from contacts.models import Campaign, Contact, DncAuditLog, SavedView, Workspace
+from contacts.models import Campaign, Contact, ContactList, CustomField, DncAuditLog, SavedView, Tag, Workspace
 from contacts.views.access import needs
 from contacts.workspaces.permissions import Perm
 
 PAGE_SIZES = (20, 50, 100)
 
 
-MORE_FILTERS = ("status", "campaign_id", "company", "last_called_after", "last_called_before", "created_after",
-                "created_before")  # behind the "Filters" button on phones
-LIST_STATE_KEYS = ("search", "status", "campaign_id", "company", "last_called_after", "last_called_before",
-                   "created_after", "created_before", "sort", "per_page")
+MORE_FILTERS = ("status", "campaign_id", "list_id", "tags", "company", "last_called_after", "last_called_before",
+                "created_after", "created_before")  # behind the "Filters" button on phones
+LIST_STATE_KEYS = ("search", "status", "campaign_id", "list_id", "tags", "tags_mode", "import_id", "company",
+                   "last_called_after", "last_called_before", "created_after", "created_before", "sort", "per_page")
 
 
 def current_workspace(request: HttpRequest) -> Workspace:
@@ -55,10 +55,42 @@ def per_page(request: HttpRequest) -> int:
     return max(PAGE_SIZES[0], min(value, PAGE_SIZES[-1]))
 
 
+CUSTOM_INPUTS = {"number": "number", "date": "date", "text": "text"}
+
+
+def custom_filter_inputs(workspace: Workspace, data: QueryDict,
+                         known: dict[str, CustomField] | None = None) -> list[dict[str, object]]:
+    """The contacts list's inputs for each typed custom field: ranges for numbers and dates, a select for yes/no
+    and choices, "contains" for text (parameters as the API's: custom.KEY, __gte, __lte, __contains)."""
+    inputs: list[dict[str, object]] = []
+    fields = (sorted(known.values(), key=lambda f: (f.label, f.pk)) if known is not None
+              else CustomField.objects.for_workspace(workspace).order_by("label", "id"))
+    for field in fields:
+        base = f"{CUSTOM_PREFIX}{field.key}"
+        if field.type in ("number", "date"):
+            for op, word in (("gte", "from"), ("lte", "to")):
+                name = f"{base}__{op}"
+                inputs.append({"name": name, "label": f"{field.label} {word}", "input": field.type,
+                               "value": data.get(name, "")})
+        elif field.type in ("boolean", "choice"):
+            options = [("yes", "Yes"), ("no", "No")] if field.type == "boolean" else [(c, c) for c in field.choices]
+            inputs.append({"name": base, "label": field.label, "input": "select", "options": options,
+                           "value": data.get(base, "")})
+        else:
+            name = f"{base}__contains"
+            inputs.append({"name": name, "label": f"{field.label} contains", "input": "text",
+                           "value": data.get(name, "")})
+    for number, item in enumerate(inputs):
+        item["id"] = f"id_custom_{number}"
+    return inputs
+
+
 def list_query(data: QueryDict) -> str:
     """The list's state (filters, sort, page size) as a query string, without the page number."""
     kept = QueryDict(mutable=True)
-    for key in LIST_STATE_KEYS:
+    for key in [*LIST_STATE_KEYS, *sorted(k for k in data if str(k).startswith(CUSTOM_PREFIX))]:
+        if key == "tags_mode" and not any(data.getlist("tags")):
+            continue  # the mode alone filters nothing
         for value in data.getlist(key):
             if value:
                 kept.appendlist(key, value)
@@ -73,18 +105,31 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     paginator = BoundedPaginator(contact_filter.qs, per_page(request))
     page = paginator.get_page(request.GET.get("page"))
     state = list_query(request.GET)
+    tags = list(Tag.objects.for_workspace(workspace).order_by("name").values_list("name", "colour"))
+    contacts = list(page.object_list)
+    if tags:  # badges on each row: one query for the page
+        colours, names = dict(tags), selectors.tag_names_by_contact(contacts)
+        for contact in contacts:
+            contact.tag_badges = [(n, colours.get(n, "blue")) for n in names.get(contact.pk, [])]
     context = {
         "filter": contact_filter,
         "invalid": invalid,
         "page": page,
-        "contacts": page.object_list,
+        "contacts": contacts,
+        "tags": tags,
+        "custom_inputs": custom_filter_inputs(workspace, request.GET,
+                                              getattr(contact_filter, "custom_definitions", None)),
+        "from_import": (contact_filter.form.cleaned_data.get("import_id") if not invalid else None),
+        "selected_tags": request.GET.getlist("tags"),
         "per_page": paginator.per_page,
         "page_sizes": PAGE_SIZES,
         "state": state,
         "campaigns": list(Campaign.objects.for_workspace(workspace).values_list("public_id", "name")),
+        "lists": list(ContactList.objects.for_workspace(workspace).values_list("public_id", "name")),
         "saved_views": list(SavedView.objects.for_workspace(workspace).filter(owner=request.user)),
         "has_filters": bool(state.replace(f"per_page={paginator.per_page}", "").strip("&")),
-        "more_filters": sum(1 for key in MORE_FILTERS if request.GET.get(key)),
+        "more_filters": sum(1 for key in MORE_FILTERS if request.GET.get(key))
+        + sum(1 for key, value in request.GET.items() if key.startswith(CUSTOM_PREFIX) and value),
     }
     unfiltered = not context["has_filters"] and not invalid
     exact_total = paginator.total.value if unfiltered and paginator.total.exact else None
@@ -133,6 +178,8 @@ def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
         "contact": contact,
         "calls": calls,
         "memberships": memberships,
+        "contact_lists": list(ContactList.objects.filter(memberships__contact=contact).order_by("name", "id")),
+        "contact_tags": list(Tag.objects.filter(taggings__contact=contact).order_by("name")),
         "call_decisions": list(zip(labels, decisions, strict=True)),
         "consent": consent, "consent_written": consent.active("express_written"),
         "consent_events": consent_history(workspace, contact.phone)[:10],
@@ -161,6 +208,8 @@ def _apply_service_error(form: ContactForm, exc: services.ServiceError) -> None:
     elif isinstance(exc, services.ValidationFailed) and exc.details:
         for field, errors in exc.details.items():
             target = field if field in form.fields else None
+            if field.startswith("metadata.") and f"cf_{field[9:]}" in form.fields:
+                target = f"cf_{field[9:]}"  # a typed custom field's own input
             for error in errors if isinstance(errors, list) else [errors]:
                 form.add_error(target, str(error))
     else:
@@ -170,14 +219,15 @@ def _apply_service_error(form: ContactForm, exc: services.ServiceError) -> None:
 @needs(Perm.EDIT)
 def contact_create(request: HttpRequest) -> HttpResponse:
     workspace = current_workspace(request)
-    form = ContactForm(request.POST if request.method == "POST" else None)
+    definitions = list(CustomField.objects.for_workspace(workspace).order_by("label", "id"))
+    form = ContactForm(request.POST if request.method == "POST" else None, definitions=definitions)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             contact = services.contact_create(
                 workspace=workspace, phone=data["phone"], first_name=data["first_name"],
                 last_name=data["last_name"], email=data["email"], company=data["company"], title=data["title"],
-                notes=data["notes"], metadata=data["custom_fields"], phones=data["other_numbers"], actor=request.user,
+                notes=data["notes"], metadata=form.metadata(), phones=data["other_numbers"], actor=request.user,
             )
         except services.ServiceError as exc:
             _apply_service_error(form, exc)
@@ -190,13 +240,17 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 @needs(Perm.EDIT)
 def contact_edit(request: HttpRequest, contact_id: str) -> HttpResponse:
     contact = get_contact(request, contact_id)
+    definitions = list(CustomField.objects.for_workspace(contact.workspace).order_by("label", "id"))
+    typed_keys = {d.key for d in definitions}
     initial = {name: getattr(contact, name) for name in (*services.EDITABLE_FIELDS, "phone")}
-    initial["custom_fields"] = ContactForm.custom_fields_text(contact.metadata)
+    initial["custom_fields"] = ContactForm.custom_fields_text(
+        {k: v for k, v in (contact.metadata or {}).items() if k not in typed_keys})
     initial["other_numbers"] = ContactForm.other_numbers_text(additional_numbers(contact))
-    form = ContactForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = ContactForm(request.POST if request.method == "POST" else None, initial=initial, definitions=definitions)
+    form.initial.update(form.typed_initial(contact.metadata))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        custom = data.pop("custom_fields")
+        custom = form.metadata()
         changes = {name: data[name] for name in (*services.EDITABLE_FIELDS, "phone")}
         changes["phones"] = data["other_numbers"]  # the form shows them all: what it sends replaces them
         try:

@@ -79,7 +79,19 @@ def build_world(workspace) -> dict:
     services.contact_update(contact=target, data={"phones": [{"number": "+1 718 201 9005", "label": "work"},
                                                              {"number": "+1 718 201 9105", "label": "home"}]})
     services.contact_update(contact=people[16], data={"last_name": people[1].last_name})
-    return {"owner": owner, "people": people, "spring": spring, "done": done.batch, "draft": draft,
+    open_house, _ = services.list_create_from(workspace=workspace, name="Spring open house — walk-ins and referrals",
+                                              contacts=Contact.objects.filter(pk__in=[p.pk for p in people[:12]]))
+    for name, colour, who in (("VIP", "purple", people[:3]),
+                              ("Whitening interest — spring promo", "green", people[2:9])):
+        tag = services.tag_create(workspace=workspace, name=name, colour=colour)
+        services.contacts_tag(workspace=workspace, contacts=Contact.objects.filter(pk__in=[p.pk for p in who]), tag=tag)
+    services.field_create(workspace=workspace, key="budget", label="Treatment budget", type="number")
+    services.field_create(workspace=workspace, key="plan", label="Insurance plan", type="choice",
+                          choices=["Delta Dental PPO", "MetLife", "None"])
+    for i, person in enumerate(people[:10]):
+        services.contact_update(contact=person, data={"metadata": {"budget": 250 * i, "plan": "MetLife"}})
+    return {"open_house": open_house, "tag": tag,
+            "owner": owner, "people": people, "spring": spring, "done": done.batch, "draft": draft,
             "counting": counting, "entry": entry, "target": target, "endpoint": endpoint}
 
 
@@ -124,7 +136,16 @@ def page_paths(world: dict) -> list[tuple[str, str]]:
         ("settings-api-keys", reverse("api_keys")),
         ("settings-webhooks", reverse("webhooks")),
         ("settings-webhook-detail", reverse("webhook_detail", args=[world["endpoint"].public_id])),
-        ("compliance", reverse("compliance_home")),
+        ("lists", reverse("list_index")),
+        ("contacts-by-list", f"/contacts/?list_id={world['open_house'].public_id}"),
+        ("list-rename", reverse("list_rename", args=[world["open_house"].public_id])),
+        ("list-delete", reverse("list_delete", args=[world["open_house"].public_id])),
+        ("tags", reverse("tag_index")),
+        ("contacts-by-tags", "/contacts/?tags=VIP&tags=Whitening+interest+%E2%80%94+spring+promo&tags_mode=all"),
+        ("tag-edit", reverse("tag_edit", args=[world["tag"].pk])),
+        ("tag-delete", reverse("tag_delete", args=[world["tag"].pk])),
+        ("settings-custom-fields", reverse("custom_fields")),
+        ("contacts-by-custom-field", "/contacts/?custom.budget__gte=500&custom.plan=MetLife&sort=-custom.budget"),
     ]
 
 

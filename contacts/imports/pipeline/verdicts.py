@@ -14,6 +14,8 @@ from django.db import connections, router
 
 from contacts import phone as phone_rules
 from contacts import services
+from contacts.errors import ValidationFailed
+from contacts.fields.services import convert, definitions
 from contacts.models import (
     Campaign,
     Contact,
@@ -22,6 +24,7 @@ from contacts.models import (
     PhoneLabel,
     Workspace,
 )
+from contacts.tags.services import clean_tag_name, split_tags
 from contacts.workspaces.rules import workspace_country
 
 KEEP_ERRORS_IN_MEMORY = 1000  # a batch stores every rejected row; the result keeps the first ones
@@ -129,6 +132,7 @@ class RowVerdict:
     on_dnc: bool = False
     consent: str = ""  # express / express_written from a consent column
     revoked: Any = None  # True or the date from a "consent revoked" column
+    tags: tuple[str, ...] = ()  # tag names from a tags column (added to the contact, never removed)
     extra: tuple[tuple[str, str], ...] = ()  # further valid numbers of the row: (E.164, label)
 
     @property
@@ -195,6 +199,9 @@ class Evaluator:
         # Numbers of rows that were not written (duplicates), which the database therefore does not know: kept
         # across chunks, so a later row sharing one is a duplicate whatever the chunk size. Usually a handful.
         self.held_back: set[int] = set()
+        # Typed custom fields, found by key or by label (a column "Budget" fills the field `budget`).
+        self.fields = definitions(workspace)
+        self.field_names = {_field_name(n): f for f in self.fields.values() for n in (f.key, f.label)}
 
     def phone_job(self, record: Mapping[str, object]) -> tuple[list[object], str, str]:
         """What parsing this record's number needs: (candidates, region, mode)."""
@@ -249,6 +256,17 @@ class Evaluator:
                 return RowVerdict(index, INVALID_DATA, e164, "metadata must be an object of key-value pairs.",
                                   "metadata", raw=raw, raw_phone=raw_phone)
             values["metadata"] = _scrub(metadata)
+            if self.field_names:
+                problem = self._typed(values["metadata"])
+                if problem:
+                    return RowVerdict(index, INVALID_DATA, e164, problem[1], problem[0], raw=raw, raw_phone=raw_phone)
+        tags: tuple[str, ...] = ()
+        if record.get("tags") not in (None, "", []):
+            try:
+                tags = tuple(clean_tag_name(name, "tags") for name in split_tags(record["tags"]))
+            except ValidationFailed as exc:
+                return RowVerdict(index, INVALID_DATA, e164, f"tags: {exc.message}", "tags", raw=raw,
+                                  raw_phone=raw_phone)
         consent, revoked, problem = consent_cells(record) if ("consent" in record or "consent_revoked" in record) \
             else ("", None, None)
         if problem:
@@ -266,7 +284,20 @@ class Evaluator:
             return RowVerdict(index, DUPLICATE_IN_FILE, e164, f"{repeated} appears earlier in this import.",
                               "phone", raw=raw, raw_phone=raw_phone)
         return RowVerdict(index, NEW, e164, values=values, raw=raw, raw_phone=raw_phone, consent=consent,
-                          revoked=revoked, extra=extra)
+                          revoked=revoked, extra=extra, tags=tags)
+
+    def _typed(self, metadata: dict[str, Any]) -> tuple[str, str] | None:
+        """Convert the metadata cells that belong to a typed custom field in place; (field, problem) if one is bad."""
+        for name in list(metadata):
+            definition = self.field_names.get(_field_name(name))
+            if definition is None:
+                continue
+            value = metadata.pop(name)
+            try:
+                metadata[definition.key] = convert(definition, value)
+            except ValueError as exc:
+                return f"metadata.{definition.key}", f"{definition.label}: {str(value)[:40]!r} — {exc}"
+        return None
 
     def resolve(self, verdicts: list[RowVerdict], existing: Mapping[str, Contact | int],
                 dnc_numbers: set[str]) -> None:
@@ -297,7 +328,7 @@ class Evaluator:
             if not self.options.update_existing:
                 row.verdict, row.message, row.field = EXISTS, f"A contact with {matched} already exists.", "phone"
             elif isinstance(found, Contact) and not _changes(found, row.values or {}) and \
-                    not _new_numbers(found, row):
+                    not _new_numbers(found, row) and not row.tags:
                 row.verdict, row.message, row.field = UNCHANGED, f"{row.phone} already exists with these values.", \
                     "phone"
             else:
@@ -368,6 +399,10 @@ def consent_cells(record: Mapping[str, object]) -> tuple[str, Any, tuple[str, st
             return "", None, ("consent_revoked", f"consent_revoked: {raw_revoked[:40]!r} is not yes/no or a date "
                                                  "(YYYY-MM-DD).")
     return kind, revoked, None
+
+
+def _field_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_")
 
 
 def _plainly_valid_email(value: str) -> bool:

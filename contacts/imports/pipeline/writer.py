@@ -24,6 +24,8 @@ from contacts.models import (
     ImportRowOutcome,
     Workspace,
 )
+from contacts.tags.models import ContactTag
+from contacts.tags.services import tags_ensure
 from contacts.workspaces.rules import plan_room
 
 from .verdicts import (
@@ -84,6 +86,7 @@ class Writer:
             updated = self._update(verdicts, now)
             self._store_rows(verdicts)
             self._consents(verdicts, now)
+            self._tags(verdicts)
             if self.options.campaign is not None and (created or updated):
                 change = services.campaign_add_contacts(
                     campaign=self.options.campaign,
@@ -97,6 +100,19 @@ class Writer:
             raise
         evaluator.updated_ids.update(updated)
         return verdicts
+
+    def _tags(self, verdicts: list[RowVerdict]) -> None:
+        """A tags column: the chunk's tags made once, then one INSERT of the (tag, contact) pairs."""
+        rows = [v for v in verdicts if v.tags and v.verdict in (NEW, DNC, UPDATE)]
+        if not rows:
+            return
+        names = list(dict.fromkeys(name for row in rows for name in row.tags))
+        by_name = {t.name.lower(): t for t in tags_ensure(workspace=self.workspace, names=names)}
+        ids = dict(Contact.objects.for_workspace(self.workspace).filter(
+            phone__in=[r.phone for r in rows]).values_list("phone", "pk"))
+        ContactTag.objects.bulk_create(
+            [ContactTag(tag=by_name[name.lower()], contact_id=ids[row.phone]) for row in rows for name in row.tags
+             if row.phone in ids], ignore_conflicts=True, batch_size=1000)
 
     def _consents(self, verdicts: list[RowVerdict], now) -> None:
         """Consent and revocation columns: one ledger record per row that has them (source / channel `import`)."""

@@ -1,0 +1,1 @@
+"""Static contact lists (the SMS reference's address books): a contact belongs to any number of lists."""

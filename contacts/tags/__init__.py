@@ -1,0 +1,1 @@
+"""Tags: free labels with a colour; a contact carries any number of them."""

@@ -172,7 +172,7 @@ def test_export_has_a_column_per_custom_field_and_follows_the_filter(client_logg
     body = b"".join(client_logged_in.get("/contacts/export.csv", {"custom.budget__gte": "1000"})
                     .streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
-    assert [r["first_name"] for r in rows] == ["Rich"]
+    assert [r["First name"] for r in rows] == ["Rich"]
     assert rows[0]["budget"] == "5000" and rows[0]["source"] == "fair"
     assert {"visit", "member", "plan", "notes2"} <= set(rows[0])  # defined fields are columns even when empty
 

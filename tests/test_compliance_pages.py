@@ -29,6 +29,8 @@ def test_the_page_lists_rules_with_sources_and_warns_without_a_registry(officer)
     html = officer.get("/compliance/").content.decode()
     assert "2026.11.3" in html and "Fla. Stat. § 501.616(6)(b)" in html and "47 CFR 64.1200(a)(10)" in html
     assert "No registry file yet" in html and "A starting point, not legal advice" in html
+    # a per-day window says which days it binds
+    assert "Tex. Bus. &amp; Com. Code § 301.051" in html and "calls 12:00–21:00 local time on Sun" in html
 
 
 def test_the_page_lists_this_years_state_holidays_under_their_rules(officer):

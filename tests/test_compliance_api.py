@@ -53,7 +53,7 @@ def test_check_lists_every_reason_with_the_rules_version(api, workspace):
     campaign = new_campaign(api, type="telemarketing", subject="Solar panels")
     assert campaign["type"] == "telemarketing" and campaign["subject"] == "Solar panels"
     data = check(api, "(305) 555-0100", campaign["id"], at="2026-03-12T00:30:00Z")  # 20:30 in Miami
-    assert data["allowed"] is False and data["rules_version"] == "2026.11.2"
+    assert data["allowed"] is False and data["rules_version"] == "2026.11.3"
     codes = {r["code"] for r in data["reasons"]}
     assert codes == {"dnc_internal", "no_consent", "outside_window"}
     window = next(r for r in data["reasons"] if r["code"] == "outside_window")
@@ -186,10 +186,10 @@ def test_claim_stores_the_decision_and_the_rules_version(api, workspace):
     api.send("post", f"/v1/campaigns/{campaign['id']}/contacts", {"contact_ids": [contact.public_id]})
     assert api.send("post", f"/v1/campaigns/{campaign['id']}/start").json()["data"]["queued"] == 1
     claimed = api.send("post", "/v1/calls/claim", {"limit": 5}).json()["data"]
-    assert len(claimed) == 1 and claimed[0]["rules_version"] == "2026.11.2"
+    assert len(claimed) == 1 and claimed[0]["rules_version"] == "2026.11.3"
     assert claimed[0]["decision"]["allowed"] is True and "fl-frequency-cap" in claimed[0]["decision"]["rules_applied"]
     call = Call.objects.get()
-    assert call.decision["at"] == "2026-03-11T19:00:00Z" and call.rules_version == "2026.11.2"
+    assert call.decision["at"] == "2026-03-11T19:00:00Z" and call.rules_version == "2026.11.3"
 
 
 def test_call_outcome_revoked_consent_revokes_at_once(api, workspace, clock):

@@ -27,8 +27,10 @@ def officer(client, workspace):
 
 def test_the_page_lists_rules_with_sources_and_warns_without_a_registry(officer):
     html = officer.get("/compliance/").content.decode()
-    assert "2026.11.2" in html and "Fla. Stat. § 501.616(6)(b)" in html and "47 CFR 64.1200(a)(10)" in html
+    assert "2026.11.3" in html and "Fla. Stat. § 501.616(6)(b)" in html and "47 CFR 64.1200(a)(10)" in html
     assert "No registry file yet" in html and "A starting point, not legal advice" in html
+    # a per-day window says which days it binds
+    assert "Tex. Bus. &amp; Com. Code § 301.051" in html and "calls 12:00–21:00 local time on Sun" in html
 
 
 def test_the_page_lists_this_years_state_holidays_under_their_rules(officer):
@@ -98,7 +100,7 @@ def test_a_workspace_rule_may_only_be_stricter(officer, workspace):
     officer.post("/compliance/rules/", {"rule": stricter})
     rule = WorkspaceRule.objects.get(workspace=workspace)
     html = officer.get("/compliance/").content.decode()
-    assert "no-saturdays" in html and "2026.11.2+ws." in html
+    assert "no-saturdays" in html and "2026.11.3+ws." in html
     contact = make_contact(workspace, "+13055550100")
     saturday = datetime(2026, 3, 14, 16, 0, tzinfo=UTC)
     with pytest.raises(services.OutsideCallingHours):
@@ -131,7 +133,7 @@ def test_the_report_lists_claimed_calls_with_their_rules_version_formula_safe(of
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:3] == ["Call ID", "Claimed at", "Phone"]
     row = dict(zip(rows[0], rows[1], strict=True))
-    assert row["Rules version"] == "2026.11.2" and row["Allowed"] == "yes" and row["Jurisdiction"] == "US FL"
+    assert row["Rules version"] == "2026.11.3" and row["Allowed"] == "yes" and row["Jurisdiction"] == "US FL"
     assert row["Subject"].startswith("'=") and row["Claimed at"] == "2026-03-11T19:00:00Z"
 
 

@@ -22,6 +22,8 @@ pytestmark = pytest.mark.django_db
 
 # Thursday 12 March 2026 00:30 UTC: 20:30 in Miami (Florida's telemarketing window closed, the federal one open),
 # 19:30 in Oklahoma City, 17:30 in Los Angeles, 00:30 in London (the workspace's 08:00-21:00 closed).
+# Connecticut (09:00-20:00), Maryland (08:00-20:00) and Rhode Island (09:00-18:00 on weekdays) are closed too;
+# Texas (09:00-21:00 on a weekday), Washington (08:00-20:00) and New Mexico (09:00-21:00) are open.
 EVENING = datetime(2026, 3, 12, 0, 30, tzinfo=UTC)
 LONG_AGO = EVENING - timedelta(days=60)
 W, E = "express_written", "express"
@@ -41,6 +43,13 @@ CASES = [
      ["outside_window"], []),
     ("oklahoma, 3 calls on the subject", "+14055550109", {}, W, False, False, False, 3, ["frequency_cap"], []),
     ("oklahoma, 2 calls on the subject", "+14055550110", {}, W, False, False, False, 2, [], []),
+    ("connecticut after 20:00", "+12035550114", {}, W, False, False, False, 0, ["outside_window"], []),
+    ("maryland after 20:00, 3 calls on the subject", "+14105550115", {}, W, False, False, False, 3,
+     ["frequency_cap", "outside_window"], []),
+    ("rhode island after 18:00", "+14015550116", {}, W, False, False, False, 0, ["outside_window"], []),
+    ("texas at 19:30", "+12145550117", {}, W, False, False, False, 0, [], []),
+    ("washington at 17:30", "+12065550118", {}, W, False, False, False, 0, [], []),
+    ("new mexico at 18:30", "+15055550119", {}, W, False, False, False, 0, [], []),
     ("toll-free, no consent", "+18005550111", {}, None, False, False, False, 0, ["no_consent"], ["no_consent"]),
     ("area code without a state, no consent", "+15645550112", {}, None, False, False, False, 0, ["no_consent"],
      ["no_consent"]),

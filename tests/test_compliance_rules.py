@@ -23,6 +23,8 @@ ET, CT, MT, PT = (ZoneInfo(z) for z in ("America/New_York", "America/Chicago", "
 LONG_AGO = datetime(2025, 6, 1, 12, tzinfo=ZoneInfo("UTC"))
 FL, OK, AL, LA, MS, UT, CA = "+13055550100", "+14055550100", "+12055550100", "+15045550100", "+16015550100", \
     "+18015550100", "+14155550100"
+CT_, MD, MA, WA, NM, TX, RI = "+12035550100", "+14105550100", "+16175550100", "+12065550100", "+15055550100", \
+    "+12145550100", "+14015550100"  # CT_: CT is the Central time zone here
 
 
 def at(zone: ZoneInfo, text: str) -> datetime:
@@ -87,6 +89,73 @@ TIME_CASES = [
 ]
 
 
+# The states added in 2026.11.3, a time just inside and just outside each window (Wed 11, Sat 14, Sun 15 March 2026)
+STATE_CASES = [
+    ("connecticut 08:59 refused", CT_, {}, "telemarketing", at(ET, "2026-03-11T08:59"), False, ["outside_window"],
+     ["ct-window"]),
+    ("connecticut 09:00 allowed", CT_, {}, "telemarketing", at(ET, "2026-03-11T09:00"), True, [], []),
+    ("connecticut 19:59 allowed", CT_, {}, "telemarketing", at(ET, "2026-03-11T19:59"), True, [], []),
+    ("connecticut 20:00 refused", CT_, {}, "telemarketing", at(ET, "2026-03-11T20:00"), False, ["outside_window"],
+     ["ct-window"]),
+    ("connecticut 08:30 informational allowed", CT_, {}, "informational", at(ET, "2026-03-11T08:30"), True, [], []),
+    ("maryland 19:59 allowed", MD, {}, "telemarketing", at(ET, "2026-03-11T19:59"), True, [], []),
+    ("maryland 20:00 refused", MD, {}, "telemarketing", at(ET, "2026-03-11T20:00"), False, ["outside_window"],
+     ["md-window"]),
+    ("massachusetts 19:59 allowed", MA, {}, "telemarketing", at(ET, "2026-03-11T19:59"), True, [], []),
+    ("massachusetts 20:00 refused", MA, {}, "telemarketing", at(ET, "2026-03-11T20:00"), False, ["outside_window"],
+     ["ma-window"]),
+    ("washington 19:59 allowed", WA, {}, "telemarketing", at(PT, "2026-03-11T19:59"), True, [], []),
+    ("washington 20:00 refused", WA, {}, "telemarketing", at(PT, "2026-03-11T20:00"), False, ["outside_window"],
+     ["wa-window"]),
+    ("new mexico 08:59 refused", NM, {}, "telemarketing", at(MT, "2026-03-11T08:59"), False, ["outside_window"],
+     ["nm-window"]),
+    ("new mexico 09:00 allowed", NM, {}, "telemarketing", at(MT, "2026-03-11T09:00"), True, [], []),
+    ("new mexico 20:59 allowed", NM, {}, "telemarketing", at(MT, "2026-03-11T20:59"), True, [], []),
+    ("new mexico 21:00 refused", NM, {}, "telemarketing", at(MT, "2026-03-11T21:00"), False, ["outside_window"] * 3,
+     ["nm-window", "us-tcpa-window", "workspace-calling-hours"]),
+    ("texas wednesday 08:59 refused", TX, {}, "telemarketing", at(CT, "2026-03-11T08:59"), False,
+     ["outside_window"], ["tx-window"]),
+    ("texas wednesday 09:00 allowed", TX, {}, "telemarketing", at(CT, "2026-03-11T09:00"), True, [], []),
+    ("texas wednesday 20:59 allowed", TX, {}, "telemarketing", at(CT, "2026-03-11T20:59"), True, [], []),
+    ("texas saturday 08:59 refused", TX, {}, "telemarketing", at(CT, "2026-03-14T08:59"), False, ["outside_window"],
+     ["tx-window"]),
+    ("texas saturday 09:00 allowed", TX, {}, "telemarketing", at(CT, "2026-03-14T09:00"), True, [], []),
+    ("texas sunday 09:30 refused", TX, {}, "telemarketing", at(CT, "2026-03-15T09:30"), False, ["outside_window"],
+     ["tx-sunday-window"]),
+    ("texas sunday 11:59 refused", TX, {}, "telemarketing", at(CT, "2026-03-15T11:59"), False, ["outside_window"],
+     ["tx-sunday-window"]),
+    ("texas sunday 12:00 allowed", TX, {}, "telemarketing", at(CT, "2026-03-15T12:00"), True, [], []),
+    ("texas sunday 20:59 allowed", TX, {}, "telemarketing", at(CT, "2026-03-15T20:59"), True, [], []),
+    ("texas sunday 21:00 refused", TX, {}, "telemarketing", at(CT, "2026-03-15T21:00"), False,
+     ["outside_window"] * 3, ["tx-sunday-window", "us-tcpa-window", "workspace-calling-hours"]),
+    ("texas sunday 10:00 informational allowed", TX, {}, "informational", at(CT, "2026-03-15T10:00"), True, [], []),
+    ("rhode island wednesday 08:59 refused", RI, {}, "telemarketing", at(ET, "2026-03-11T08:59"), False,
+     ["outside_window"], ["ri-window-weekdays"]),
+    ("rhode island wednesday 09:00 allowed", RI, {}, "telemarketing", at(ET, "2026-03-11T09:00"), True, [], []),
+    ("rhode island wednesday 17:59 allowed", RI, {}, "telemarketing", at(ET, "2026-03-11T17:59"), True, [], []),
+    ("rhode island friday 18:00 refused", RI, {}, "telemarketing", at(ET, "2026-03-13T18:00"), False,
+     ["outside_window"], ["ri-window-weekdays"]),
+    ("rhode island saturday 09:59 refused", RI, {}, "telemarketing", at(ET, "2026-03-14T09:59"), False,
+     ["outside_window"], ["ri-window-saturday"]),
+    ("rhode island saturday 10:00 allowed", RI, {}, "telemarketing", at(ET, "2026-03-14T10:00"), True, [], []),
+    ("rhode island saturday 16:59 allowed", RI, {}, "telemarketing", at(ET, "2026-03-14T16:59"), True, [], []),
+    ("rhode island saturday 17:00 refused", RI, {}, "telemarketing", at(ET, "2026-03-14T17:00"), False,
+     ["outside_window"], ["ri-window-saturday"]),
+    ("rhode island sunday refused", RI, {}, "telemarketing", at(ET, "2026-03-15T12:00"), False, ["outside_window"],
+     ["ri-sunday-holidays"]),
+    ("rhode island victory day refused", RI, {}, "telemarketing", at(ET, "2026-08-10T12:00"), False, ["holiday"],
+     ["ri-sunday-holidays"]),
+    ("rhode island washington's birthday refused", RI, {}, "telemarketing", at(ET, "2026-02-16T12:00"), False,
+     ["holiday"], ["ri-sunday-holidays"]),
+    ("rhode island day after victory day allowed", RI, {}, "telemarketing", at(ET, "2026-08-11T12:00"), True, [],
+     []),
+    ("rhode island sunday informational allowed", RI, {}, "informational", at(ET, "2026-03-15T12:00"), True, [], []),
+    ("connecticut area code, contact in Texas, sunday 11:00 central refused", CT_, {"state": "TX"},
+     "telemarketing", at(CT, "2026-03-15T11:00"), False, ["outside_window"], ["tx-sunday-window"]),
+]
+TIME_CASES += STATE_CASES
+
+
 @pytest.mark.parametrize(("case", "phone", "metadata", "kind", "when", "allowed", "codes", "rules"), TIME_CASES,
                          ids=[c[0] for c in TIME_CASES])
 def test_time_rules(workspace, case, phone, metadata, kind, when, allowed, codes, rules):
@@ -129,7 +198,8 @@ def test_outside_window_names_the_jurisdiction_and_the_opening(workspace):
     assert "Thu 08:00 America/New_York" in reason["message"]
 
 
-@pytest.mark.parametrize(("phone", "zone", "rule"), [(FL, ET, "fl-frequency-cap"), (OK, CT, "ok-frequency-cap")])
+@pytest.mark.parametrize(("phone", "zone", "rule"), [(FL, ET, "fl-frequency-cap"), (OK, CT, "ok-frequency-cap"),
+                                                     (MD, ET, "md-frequency-cap")])
 def test_fourth_call_in_24_hours_on_one_subject_is_refused(workspace, phone, zone, rule):
     contact = make_contact(workspace, phone=phone, consent=None)
     give_consent(workspace, phone)
@@ -148,6 +218,34 @@ def test_fourth_call_in_24_hours_on_one_subject_is_refused(workspace, phone, zon
     assert decide(workspace=workspace, phone=phone, campaign=roofs, at=now).allowed
     assert decide(workspace=workspace, phone=phone, campaign=campaign(workspace, "informational", "Solar"),
                   at=now).allowed  # caps bind telemarketing
+
+
+@pytest.mark.parametrize(("when", "opens"), [
+    (at(CT, "2026-03-15T09:30"), at(CT, "2026-03-15T12:00")),  # Sunday morning in Texas: noon the same day
+    (at(CT, "2026-03-15T21:00"), at(CT, "2026-03-16T09:00")),  # Sunday night: 09:00 on Monday, not midnight
+    (at(CT, "2026-03-14T21:30"), at(CT, "2026-03-15T12:00")),  # Saturday night: Sunday noon, not 09:00
+])
+def test_texas_per_day_windows_name_the_next_opening(workspace, when, opens):
+    make_contact(workspace, phone=TX, consent=None)
+    give_consent(workspace, TX)
+    result = decide(workspace=workspace, phone=TX, campaign=campaign(workspace), at=when)
+    assert not result.allowed and result.next_allowed_at == opens, result.summary()
+    sunday = [r for r in result.reasons if r.rule == "tx-sunday-window"]
+    if sunday:
+        assert "on Sun" in sunday[0].message and "Tex. Bus. & Com. Code § 301.051" in sunday[0].message
+
+
+@pytest.mark.parametrize(("when", "opens"), [
+    (at(ET, "2026-03-13T18:00"), at(ET, "2026-03-14T10:00")),  # Friday evening: Saturday 10:00
+    (at(ET, "2026-03-14T17:00"), at(ET, "2026-03-16T09:00")),  # Saturday evening: Monday 09:00 (no Sundays)
+    (at(ET, "2026-08-07T18:30"), at(ET, "2026-08-08T10:00")),  # Friday before Victory Day: Saturday 10:00
+    (at(ET, "2026-08-10T09:30"), at(ET, "2026-08-11T09:00")),  # Victory Day: Tuesday 09:00
+])
+def test_rhode_island_next_opening_skips_sundays_and_holidays(workspace, when, opens):
+    make_contact(workspace, phone=RI, consent=None)
+    give_consent(workspace, RI)
+    result = decide(workspace=workspace, phone=RI, campaign=campaign(workspace), at=when)
+    assert not result.allowed and result.next_allowed_at == opens, result.summary()
 
 
 def test_calls_in_california_are_not_capped(workspace):
@@ -299,7 +397,8 @@ def test_the_shipped_rules_file_is_valid_and_every_rule_names_its_source():
             "us-fcc-24-17-ai-voice-telemarketing", "us-revocation-any-reasonable-means"} <= ids
 
 
-SHIPPED_JURISDICTIONS = {"*", "US", "US-FL", "US-OK", "US-AL", "US-LA", "US-MS", "US-UT"}
+SHIPPED_JURISDICTIONS = {"*", "US", "US-FL", "US-OK", "US-AL", "US-LA", "US-MS", "US-UT",
+                         "US-CT", "US-MD", "US-MA", "US-WA", "US-NM", "US-TX", "US-RI"}
 
 
 def test_the_shipped_rules_cover_these_jurisdictions_and_name_sources_and_dates():
@@ -313,7 +412,7 @@ def test_the_shipped_rules_cover_these_jurisdictions_and_name_sources_and_dates(
         assert document["holidays"][holiday.key]["source"], holiday.key
     assert used <= {h.key for h in rules.holidays}
     # every state that closes on holidays has a holiday rule, and it is computed for any year
-    for state in ("US-AL", "US-LA", "US-UT"):
+    for state in ("US-AL", "US-LA", "US-UT", "US-RI"):
         rule = next(r for r in rules.rules if r.jurisdiction == state and r.kind == "closed_days")
         for year in (2026, 2040):
             assert len(holidays.closed_dates(year, tuple(rule.params["holidays"]), (), True)) >= 10
@@ -325,6 +424,7 @@ def test_the_shipped_rules_cover_these_jurisdictions_and_name_sources_and_dates(
     (2026, "confederate_memorial_day", date(2026, 4, 27)), (2027, "confederate_memorial_day", date(2027, 4, 26)),
     (2026, "jefferson_davis_birthday", date(2026, 6, 1)), (2027, "jefferson_davis_birthday", date(2027, 6, 7)),
     (2026, "pioneer_day", date(2026, 7, 24)), (2026, "juneteenth_utah", date(2026, 6, 19)),
+    (2026, "victory_day", date(2026, 8, 10)), (2027, "victory_day", date(2027, 8, 9)),
 ])
 def test_state_holidays_are_computed_per_year_from_the_rules_file(year, key, expected):
     assert holidays.holiday_dates(year)[key] == expected
@@ -393,6 +493,16 @@ WORKSPACE_RULES = [  # (case, rule fields, accepted, words in the refusal)
      False, "cannot be a workspace rule"),
     ("an overnight window", {"jurisdiction": "US", "kind": "window", "start": "20:00", "end": "09:00"},
      False, "must open before it closes"),
+    ("narrower texas weekday window", {"jurisdiction": "US-TX", "kind": "window", "start": "10:00", "end": "20:00",
+                                       "weekdays": ["mon", "tue", "wed", "thu", "fri"]}, True, ""),
+    ("earlier texas sunday window", {"jurisdiction": "US-TX", "kind": "window", "start": "10:00", "end": "20:00",
+                                     "weekdays": ["sun"]}, False, "tx-sunday-window"),
+    ("later rhode island saturday", {"jurisdiction": "US-RI", "kind": "window", "start": "10:00", "end": "18:00",
+                                     "weekdays": ["sat"]}, False, "ri-window-saturday"),
+    ("wider connecticut window", {"jurisdiction": "US-CT", "kind": "window", "start": "08:00", "end": "20:00"},
+     False, "ct-window"),
+    ("higher maryland cap", {"jurisdiction": "US-MD", "kind": "frequency_cap", "max_calls": 5, "hours": 24},
+     False, "md-frequency-cap"),
 ]
 
 
@@ -419,7 +529,7 @@ def test_a_workspace_holiday_rule_refuses_on_that_day_each_year(workspace):
     for when in (at(ET, "2026-02-17T12:00"), at(ET, "2027-02-09T12:00")):
         result = decide(workspace=workspace, phone=FL, campaign=campaign(workspace), at=when)
         assert result.codes == ["holiday"] and "Mardi Gras" in result.reasons[0].message
-        assert result.reasons[0].rule == "fl-mardi-gras" and result.rules_version.startswith("2026.11.2+ws.")
+        assert result.reasons[0].rule == "fl-mardi-gras" and result.rules_version.startswith("2026.11.3+ws.")
 
 
 @pytest.mark.parametrize(("edit", "message"), [
@@ -484,4 +594,4 @@ def test_a_broken_shipped_file_stops_the_start_naming_the_file(tmp_path, monkeyp
     finally:
         monkeypatch.undo()
         ruleset.shipped_rules.cache_clear()
-    assert ruleset.shipped_rules().version == "2026.11.2"
+    assert ruleset.shipped_rules().version == "2026.11.3"

@@ -144,22 +144,38 @@ def _jurisdiction_label(code: str, jurisdiction: Jurisdiction) -> str:
     return code
 
 
-def _inside(start: time, end: time, local: datetime) -> bool:
+def _inside(start: time, end: time, local: datetime, days: frozenset[str] | None = None) -> bool:
+    """Whether a local instant is inside the window; a window naming weekdays binds only on those days."""
+    if days is not None and WEEKDAYS[local.weekday()] not in days:
+        return True
     t = local.time()
     return start <= t < end if start <= end else (t >= start or t < end)
 
 
-def _window_opening(start: time, end: time, zones: Sequence[ZoneInfo], t: datetime) -> datetime | None:
+def _day_list(days: frozenset[str]) -> str:
+    return ", ".join(d.title() for d in WEEKDAYS if d in days)
+
+
+def _window_days(rule: Rule) -> frozenset[str] | None:
+    days = rule.params.get("weekdays")
+    return frozenset(days) if days else None
+
+
+def _window_opening(start: time, end: time, zones: Sequence[ZoneInfo], t: datetime,
+                    days: frozenset[str] | None = None) -> datetime | None:
     """The first instant >= t inside the window in every zone, or None when the zones never share one."""
     candidates = []
     for tz in zones:
         local = t.astimezone(tz)
-        for day in range(0, 3):
-            opening = datetime.combine(local.date() + timedelta(days=day), start, tzinfo=tz)
-            if opening > t:
-                candidates.append(opening)
+        for day in range(0, 8 if days is not None else 3):
+            on = local.date() + timedelta(days=day)
+            # a per-day window also opens at midnight of a day it does not bind
+            for clock in (start, time(0, 0)) if days is not None else (start,):
+                opening = datetime.combine(on, clock, tzinfo=tz)
+                if opening > t:
+                    candidates.append(opening)
     for candidate in sorted(candidates):
-        if all(_inside(start, end, candidate.astimezone(tz)) for tz in zones):
+        if all(_inside(start, end, candidate.astimezone(tz), days) for tz in zones):
             return candidate
     return None
 
@@ -210,9 +226,10 @@ class _Evaluator:
             where = _jurisdiction_label(rule.jurisdiction, jurisdiction)
             if rule.kind == "window":
                 start, end = rule.window
-                outside = [tz for tz in zones if not _inside(start, end, t.astimezone(tz))]
+                days = _window_days(rule)
+                outside = [tz for tz in zones if not _inside(start, end, t.astimezone(tz), days)]
                 if outside:
-                    opens = _window_opening(start, end, zones, t)
+                    opens = _window_opening(start, end, zones, t, days)
                     local = t.astimezone(outside[0])
                     whose = "the workspace's calling hours" if rule.jurisdiction == "*" else \
                         f"{where} calling hours for {campaign_type} calls"
@@ -223,6 +240,7 @@ class _Evaluator:
                     reasons.append(Reason(
                         "outside_window",
                         f"Outside {whose} ({rule.params['start']}–{rule.params['end']} local"
+                        f"{' on ' + _day_list(days) if days else ''}"
                         f"{'' if rule.origin == 'settings' else ', ' + rule.source}): it is {local:%a %H:%M} in "
                         f"{outside[0].key}; {when}.",
                         rule.id, rule.source, rule.jurisdiction, opens_at=opens))

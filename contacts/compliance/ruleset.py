@@ -21,6 +21,7 @@ CONSENT_STRENGTH = {"express": 1, "express_written": 2}
 WORKSPACE_KINDS = {"window", "closed_days", "frequency_cap", "consent", "revocation"}
 JURISDICTION_ANY = "*"
 PER_NUMBER_KINDS = {"consent", "revocation"}  # refuse a number for good: applied at campaign start too
+WEEKDAY_ORDER = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class RulesFileError(Exception):
@@ -56,7 +57,9 @@ class Rule:
         """What the rule asks, in a few words (rules page, reasons)."""
         p = self.params
         if self.kind == "window":
-            return f"calls {p['start']}–{p['end']} local time"
+            days = f" on {', '.join(d.title() for d in WEEKDAY_ORDER if d in p['weekdays'])}" \
+                if p.get("weekdays") else ""
+            return f"calls {p['start']}–{p['end']} local time{days}"
         if self.kind == "closed_days":
             parts = [", ".join(d.title() for d in p.get("weekdays", []))] if p.get("weekdays") else []
             if p.get("holidays") or p.get("annual"):
@@ -179,6 +182,11 @@ def _covers(shipped: str, own: str) -> bool:
     return shipped == "US" and own.startswith("US-")
 
 
+def _days(rule: Rule) -> frozenset[str]:
+    """The weekdays a window binds on (all of them unless it names some)."""
+    return frozenset(rule.params.get("weekdays") or WEEKDAY_ORDER)
+
+
 def looser_than_shipped(rule: Rule, shipped: RuleSet) -> list[str]:
     """Why a workspace rule would loosen a shipped rule of the same or a broader jurisdiction ([] if it does not)."""
     problems = []
@@ -189,6 +197,8 @@ def looser_than_shipped(rule: Rule, shipped: RuleSet) -> list[str]:
             continue
         cite = f"{base.id} ({base.source})"
         if rule.kind == "window":
+            if not _days(rule) <= _days(base):
+                continue  # the base binds on fewer days (e.g. a Sunday-only window): it still applies on its own
             (start, end), (own_start, own_end) = base.window, rule.window
             if own_start < start or own_end > end:
                 problems.append(f"calls {rule.params['start']}–{rule.params['end']} are outside "

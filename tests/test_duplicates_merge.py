@@ -153,3 +153,20 @@ def test_api_merge_with_keep_and_its_errors(client, workspace, pair, other_works
     assert data["email"] == "ada@home.example" and data["phone"] == "+14155550133"
     assert {p["number"] for p in data["phones"]} == {"+14155550131", "+14155550132", "+14155550134"}
     assert data["merged_id"] == b.public_id
+
+
+def test_merge_keeps_lists_and_tags_of_both_records_once(workspace):
+    a = make_contact(workspace, "+14155550301", first_name="Ann")
+    b = make_contact(workspace, "+14155550302", first_name="Ann")
+    both, only_b = (services.list_create(workspace=workspace, name=n) for n in ("Both", "Only B"))
+    services.list_add_contacts(contact_list=both, contacts=Contact.objects.filter(pk__in=[a.pk, b.pk]))
+    services.list_add_contacts(contact_list=only_b, contacts=Contact.objects.filter(pk=b.pk))
+    vip, hot = (services.tag_create(workspace=workspace, name=n) for n in ("VIP", "Hot"))
+    services.contacts_tag(workspace=workspace, contacts=Contact.objects.filter(pk__in=[a.pk, b.pk]), tag=vip)
+    services.contacts_tag(workspace=workspace, contacts=Contact.objects.filter(pk=b.pk), tag=hot)
+
+    merged = services.contact_merge(target=a, source=b)
+
+    assert sorted(merged.lists.values_list("name", flat=True)) == ["Both", "Only B"]
+    assert sorted(merged.taggings.values_list("tag__name", flat=True)) == ["Hot", "VIP"]
+    assert not Contact.objects.filter(pk=b.pk).exists()

@@ -43,7 +43,8 @@ LABELS: dict[str, dict[str, str]] = {
 # as the same column (it ignores case, spaces and punctuation), so an export still re-imports cleanly.
 COLUMNS: dict[str, str] = {
     "phone": "Phone", "first_name": "First name", "last_name": "Last name", "email": "Email", "company": "Company",
-    "title": "Title", "notes": "Notes", "contact_id": "Contact ID", "contact_status": "Contact status",
+    "title": "Title", "notes": "Notes", "tags": "Tags", "contact_lists": "Contact lists",
+    "contact_id": "Contact ID", "contact_status": "Contact status",
     "dnc_since": "DNC since", "created_at": "Created at", "calls_count": "Calls count",
     "last_called_at": "Last called at", "last_call_outcome": "Last call outcome",
     "last_call_sentiment": "Last call sentiment", "action": "Action", "reason": "Reason", "source": "Source",

@@ -83,7 +83,7 @@ def test_export_query_count_is_constant(client_logged_in, workspace, django_asse
     for _ in range(50):
         make_contact(workspace, metadata={"k": "v"})
     client_logged_in.get("/")
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(13):  # +3: the most additional numbers, then tags and lists per chunk
         rows = read_csv(client_logged_in.get("/contacts/export.csv"))
     assert len(rows) == 50
 
@@ -123,3 +123,34 @@ def test_round_trip_through_import_records(client_logged_in, sample):
     assert result.imported == 3
     assert set(Contact.objects.for_workspace(target).values_list("phone", flat=True)) == {
         "+14155550101", "+14155550102", "+442079460000"}
+
+
+def test_export_has_tags_lists_and_every_number_and_they_re_import(client_logged_in, workspace,
+                                                                   django_assert_max_num_queries):
+    ann = make_contact(workspace, "+14155550101", first_name="Ann")
+    services.contact_update(contact=ann, data={"phones": [{"number": "+14155550111", "label": "work"},
+                                                          {"number": "+14155550112", "label": "home"}]})
+    bob = make_contact(workspace, "+14155550102", first_name="Bob")
+    vip = services.tag_create(workspace=workspace, name="VIP")
+    services.contacts_tag(workspace=workspace, contacts=Contact.objects.filter(pk__in=[ann.pk, bob.pk]), tag=vip)
+    services.contacts_tag(workspace=workspace, contacts=Contact.objects.filter(pk=ann.pk),
+                          tag=services.tag_create(workspace=workspace, name="Hot"))
+    services.list_create_from(workspace=workspace, name="Open house", contacts=Contact.objects.filter(pk=ann.pk))
+    for i in range(30):
+        make_contact(workspace, f"+1415555{i:04d}")
+    client_logged_in.get("/")
+    with django_assert_max_num_queries(14):  # tags, lists and numbers are one query each per chunk of rows
+        rows = read_csv(client_logged_in.get("/contacts/export.csv"))
+    by_name = {r["First name"]: r for r in rows}
+    assert (by_name["Ann"]["Phone 2"], by_name["Ann"]["Phone 3"]) == ("+14155550111", "+14155550112")
+    assert (by_name["Ann"]["Tags"], by_name["Ann"]["Contact lists"]) == ("Hot; VIP", "Open house")
+    assert (by_name["Bob"]["Phone 2"], by_name["Bob"]["Tags"], by_name["Bob"]["Contact lists"]) == ("", "VIP", "")
+
+    data = b"".join(client_logged_in.get("/contacts/export.csv").streaming_content)
+    target = make_workspace("copy")
+    result = import_file(workspace=target, source=TableSource.from_bytes(data, "contacts.csv"), options=Options())
+    assert result.imported == 32 and result.invalid_skipped == 0
+    twin = Contact.objects.for_workspace(target).get(phone="+14155550101")
+    assert sorted(twin.numbers.values_list("e164", flat=True)) == ["+14155550101", "+14155550111", "+14155550112"]
+    assert sorted(twin.taggings.values_list("tag__name", flat=True)) == ["Hot", "VIP"]
+    assert "Contact lists" not in twin.metadata and "contact_lists" not in twin.metadata

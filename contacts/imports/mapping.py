@@ -96,8 +96,8 @@ _IGNORED = {
     )
 }
 # --- dashboard: the derived columns of our own CSV export (contacts.exports), so it re-imports cleanly ---
-_IGNORED |= {normalize_header(h) for h in ("contact_id", "contact_status", "dnc_since", "created_at", "calls_count",
-                                           "last_called_at", "last_call_outcome", "last_call_sentiment")}
+_IGNORED |= {normalize_header(h) for h in ("contact_id", "contact_lists", "contact_status", "dnc_since", "created_at",
+                                           "calls_count", "last_called_at", "last_call_outcome", "last_call_sentiment")}
 
 
 _add(TAGS, 0, "tags", "tag", "tag list", "contact tags")  # not "Labels": Google joins groups with :::

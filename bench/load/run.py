@@ -1,0 +1,250 @@
+"""Load test against the machine's own ceiling: gunicorn (production settings) + PostgreSQL, one invocation.
+
+    .venv/bin/python bench/load/run.py                                    # defaults below: about 2 minutes
+    .venv/bin/python bench/load/run.py --database-url postgres://postgres@127.0.0.1:5432/sa_load \\
+        --contacts 1000000 --users 40 --duration 60 --import-rows 50000  # the issue's scale
+
+Steps: seed (or reuse) workspace `bench` with --contacts contacts (bench_postgres_search.py's seeding); import a
+generated CSV with `manage.py import_contacts` while nothing else runs (idle rate); start gunicorn with
+gunicorn.conf.py; phase 1, the ceiling: --users locust users fetch the signed-out login page for --duration s;
+phase 2, the mixed workload with the same users, duration and server: users sign in once and reuse their session for
+the dashboard list, search (short words included), contact detail, API list and API create, while the same CSV is
+imported again into another workspace. Each phase runs --warmup s longer than --duration and is summarised from the
+later of warm-up's end and the last sign-in (bench/load/report.py). Needs locust: `pip install -e ".[dev]"`.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import random
+import secrets
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT), str(HERE), str(ROOT / "bench")]
+from report import ImportRun, Phase, load_samples, render, summarize  # noqa: E402
+
+PY = sys.executable
+BIN = Path(PY).parent
+OUT = ROOT / "bench" / "out" / "load"
+WORKSPACE = "bench"  # the slug bench_postgres_search.py seeds, so a database it filled is reused
+IMPORT_WORKSPACES = ("load-import-idle", "load-import-busy")
+
+
+def env_for(database_url: str, **extra: str) -> dict[str, str]:
+    """Production settings for plain http on loopback (README "Running in production")."""
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "smartalex.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": database_url, "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false",
+            "LOG_LEVEL": "WARNING", "GUNICORN_ACCESS_LOG": "/dev/null",
+            # The load is one API key and one address: neither the rate limit nor lock-outs are under test here.
+            "API_RATE_LIMIT": "10000000/min", "AXES_FAILURE_LIMIT": "1000",
+            "REDIS_URL": os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/12"), **extra}
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    return subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def ensure_database(url: str) -> None:
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    pg = ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432), "-U", parts.username or "postgres"]
+    names = subprocess.run(["psql", *pg, "-d", "postgres", "-tAc", "SELECT datname FROM pg_database"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    if name not in names:
+        subprocess.run(["createdb", *pg, name], check=True)
+
+
+def prepare(contacts: int) -> dict:
+    """In this process (env already set): migrate, seed up to `contacts`, the signed-in user, an API key, ids."""
+    import django
+
+    django.setup()
+    from bench_postgres_search import seed_contacts
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+
+    from contacts.models import Contact, Membership, Role, Workspace
+
+    call_command("migrate", verbosity=0)
+    ws, _ = Workspace.objects.get_or_create(slug=WORKSPACE, defaults={"name": "Bench"})
+    have = Contact.objects.filter(workspace=ws).count()
+    if have < contacts:
+        with connection.cursor() as cursor:
+            cursor.execute(r"SELECT coalesce(max(substr(public_id, 10)::bigint), 0) FROM contacts_contact "
+                           r"WHERE workspace_id = %s AND public_id ~ '^contact_b[0-9]+$'", [ws.pk])
+            last = cursor.fetchone()[0]
+            print(f"Seeding {contacts - have:,} contacts (workspace has {have:,}) ...", flush=True)
+            t0 = time.perf_counter()
+            seed_contacts(cursor, ws.pk, last + 1, last + contacts - have)
+            print(f"  seeded in {time.perf_counter() - t0:.0f} s", flush=True)
+    for slug in IMPORT_WORKSPACES:  # each import starts from an empty workspace, so both do the same work
+        target, _ = Workspace.objects.get_or_create(slug=slug, defaults={"name": slug})
+        Contact.objects.filter(workspace=target).delete()
+    password = secrets.token_urlsafe(16)
+    user = get_user_model().objects.filter(username="load").first() or get_user_model()(username="load")
+    user.set_password(password)
+    user.save()
+    Membership.objects.update_or_create(user=user, workspace=ws, defaults={"role": Role.MEMBER})
+    out = io.StringIO()
+    call_command("create_api_key", workspace=WORKSPACE, name="load test", role=Role.MEMBER, stdout=out,
+                 stderr=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT public_id FROM contacts_contact WHERE workspace_id = %s ORDER BY random() LIMIT 500",
+                       [ws.pk])
+        ids = [row[0] for row in cursor.fetchall()]
+    total = Contact.objects.filter(workspace=ws).count()
+    connection.close()  # gunicorn and the imports get the database to themselves
+    return {"key": out.getvalue().strip().splitlines()[-1], "password": password, "ids": ids, "total": total}
+
+
+def make_csv(path: Path, rows: int) -> None:
+    """A Google Contacts-style export with (212)-style numbers; the same file for the idle and the busy import."""
+    rng = random.Random(1)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["First Name", "Last Name", "Mobile Phone", "E-mail 1 - Value", "Company"])
+        for n in range(rows):
+            number = f"({rng.choice([212, 312, 415, 646, 718])}) {rng.randrange(200, 999)}-{rng.randrange(10000):04d}"
+            writer.writerow([f"Lead{n}", "Load", number, f"lead{n}@example.com", "Load Co"])
+
+
+def run_import(env: dict[str, str], path: Path, workspace: str) -> tuple[float, float, int]:
+    """Start and end (monotonic) of one `import_contacts` run, start-up included, and the rows it imported."""
+    t0 = time.monotonic()
+    out = manage(env, "import_contacts", str(path), "--workspace", workspace)
+    return t0, time.monotonic(), json.loads(out.strip().splitlines()[-1])["imported"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(url: str, server: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({server.returncode}): {server.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # loopback
+                if response.status == 200:
+                    return
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"gunicorn did not answer {url} within {seconds:.0f} s")
+
+
+def run_locust(user_class: str, args: argparse.Namespace, host: str, extra_env: dict[str, str], name: str,
+               during=None) -> Phase:
+    """One headless locust phase of --duration + --warmup seconds; `during()` runs after the warm-up if given."""
+    samples = OUT / f"{name}_samples.json"
+    samples.unlink(missing_ok=True)
+    command = [str(BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(args.users),
+               "-r", str(args.users), "-t", f"{args.duration + args.warmup}s", "--host", host,
+               "--csv", str(OUT / name), "--only-summary", "--stop-timeout", "5", "--loglevel", "WARNING", user_class]
+    print(f"{name}: {args.users} users, {args.warmup} s warm-up + {args.duration} s ...", flush=True)
+    with (OUT / f"{name}_locust.log").open("w") as log:
+        locust = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **extra_env, "LOAD_SAMPLES": str(samples)},
+                                  stdout=log, stderr=subprocess.STDOUT)
+        if during:
+            time.sleep(args.warmup)
+            during()
+        locust.wait(timeout=args.duration + args.warmup + 120)
+    if not samples.exists():
+        raise SystemExit(f"locust wrote no samples; see {OUT / (name + '_locust.log')}")
+    return summarize(load_samples(samples), args.warmup)
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/sa_load")
+    parser.add_argument("--contacts", type=int, default=100_000, help="contacts in the load's workspace")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--duration", type=int, default=30, help="measured seconds per phase")
+    parser.add_argument("--warmup", type=int, default=10, help="seconds per phase before measuring (sign-ins)")
+    parser.add_argument("--import-rows", type=int, default=10_000, help="0: the web load alone")
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: gunicorn.conf.py's)")
+    args = parser.parse_args()
+    command = ".venv/bin/python bench/load/run.py " + shlex.join(sys.argv[1:])
+    OUT.mkdir(parents=True, exist_ok=True)
+    load_before = uptime()
+    env = env_for(args.database_url, **({"GUNICORN_WORKERS": str(args.workers)} if args.workers else {}))
+    ensure_database(args.database_url)
+    os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL",
+                                           "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "REDIS_URL", "LOG_LEVEL")})
+    setup = prepare(args.contacts)
+
+    idle = busy = None
+    csv_path = OUT / "import.csv"
+    if args.import_rows:
+        make_csv(csv_path, args.import_rows)
+        print(f"Idle import of {args.import_rows:,} rows ...", flush=True)
+        start, end, imported = run_import(env, csv_path, IMPORT_WORKSPACES[0])
+        idle = ImportRun(args.import_rows, end - start, imported)
+
+    port = free_port()
+    host = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT,
+                              env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, start_new_session=True)
+    busy_result: list[tuple[float, float, int]] = []
+    threads: list[threading.Thread] = []
+
+    def start_busy_import() -> None:
+        thread = threading.Thread(target=lambda: busy_result.append(run_import(env, csv_path, IMPORT_WORKSPACES[1])))
+        thread.start()
+        threads.append(thread)
+
+    try:
+        wait_ready(host + "/accounts/login/", server)
+        ceiling = run_locust("Ceiling", args, host, {}, "ceiling")
+        users = {"LOAD_USERNAME": "load", "LOAD_PASSWORD": setup["password"], "LOAD_API_KEY": setup["key"],
+                 "LOAD_CONTACT_IDS": ",".join(setup["ids"])}
+        mixed = run_locust("Manager", args, host, users, "mixed", start_busy_import if args.import_rows else None)
+        load_ended = time.monotonic()
+        for thread in threads:
+            thread.join()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    if busy_result:
+        start, end, imported = busy_result[0]
+        busy = ImportRun(args.import_rows, end - start, imported, overlapped=end <= load_ended)
+
+    workers = args.workers or os.cpu_count() * 2 + 1  # gunicorn.conf.py's default
+    heading = (f"Load test: gunicorn ({workers} sync workers, production settings) + PostgreSQL "
+               f"({urlparse(args.database_url).path.lstrip('/')}), {setup['total']:,} contacts in workspace "
+               f"'{WORKSPACE}', {args.users} users, {args.duration} s measured per phase after {args.warmup} s "
+               f"warm-up, {os.cpu_count()} cores")
+    text = render(ceiling, mixed, idle, busy, heading=heading, command=command, load_before=load_before,
+                  load_after=uptime())
+    (OUT / "report.txt").write_text(text + "\n")
+    print("\n" + text)
+
+
+if __name__ == "__main__":
+    main()

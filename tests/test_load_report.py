@@ -32,27 +32,27 @@ def _mixed_samples() -> list:
 
 
 def test_summarize_counts_only_the_steady_window_and_sign_ins_apart():
-    phase = report.summarize(_mixed_samples(), warmup=2)
-    # The last sign-in ends at 1003 s, later than the 2 s warm-up: the window starts there.
+    phase = report.summarize(_mixed_samples(), begin=1002.0, end=1020.0)
+    # The last sign-in ends at 1003 s, later than the measuring began: the window starts there.
     rows = {r.name: r for r in phase.rows}
     assert set(rows) == {"dashboard list", "API list"}
     assert rows["dashboard list"].count == 170  # starts at 1003.0 .. 1019.9
     assert rows["dashboard list"].failures == 1
     assert rows["dashboard list"].median == 20.0
     assert rows["dashboard list"].p99 == 900.0
-    assert phase.warmup_requests == 30
+    assert phase.outside_requests == 30
     assert [(r.name, r.count) for r in phase.sign_ins] == [("sign in: form", 1), ("sign in: POST", 1)]
-    # 171 requests between 1003.0 and the last one's end (1019.9 + 0.02 s)
-    assert phase.window_seconds == pytest.approx(16.92)
-    assert phase.throughput == pytest.approx(171 / 16.92)
+    assert phase.window_seconds == pytest.approx(17.0)
+    assert phase.throughput == pytest.approx(171 / 17.0)
 
 
-def test_summarize_uses_the_warm_up_when_there_is_no_sign_in():
+def test_summarize_without_sign_ins_counts_requests_started_in_the_window():
     samples = [Sample("login page (signed out)", 100.0 + i * 0.01, 5.0, True) for i in range(1000)]
-    phase = report.summarize(samples, warmup=5)
-    assert phase.rows[0].count == 500
+    phase = report.summarize(samples, begin=104.995, end=108.995)  # after warm-up, before the stop
+    assert phase.rows[0].count == 400
+    assert phase.outside_requests == 600
     assert phase.sign_ins == []
-    assert phase.throughput == pytest.approx(500 / (4.99 + 0.005))
+    assert phase.throughput == pytest.approx(100.0)
 
 
 def _verdicts(text: str) -> dict[str, str]:
@@ -61,25 +61,28 @@ def _verdicts(text: str) -> dict[str, str]:
 
 
 def test_render_meets_targets_when_figures_do():
-    ceiling = report.summarize([Sample("login page (signed out)", 100 + i * 0.01, 4.0, True) for i in range(1000)], 0)
-    mixed = report.summarize([Sample("API list", 100 + i * 0.015, 30.0, True) for i in range(1000)], 0)
+    ceiling = report.summarize([Sample("login page (signed out)", 100 + i * 0.01, 4.0, True) for i in range(1000)],
+                               100, 110)
+    mixed = report.summarize([Sample("API list", 100 + i * 0.015, 30.0, True) for i in range(1000)], 100, 115)
     text = report.render(ceiling, mixed, report.ImportRun(10_000, 4.0, 9_000), report.ImportRun(10_000, 6.0, 9_000),
                          heading="Load test", command="bench/load/run.py --users 2", load_before="load average: 1.0")
     verdicts = _verdicts(text)
     assert set(verdicts.values()) == {"ok"}, text
-    assert "0.67x" in text  # 66.7 req/s against 100 req/s
+    assert "66.7 / 100.0 req/s = 0.67x" in text
     assert "idle 2,500 rows/s, under load 1,667 rows/s = 67%" in text
     assert "Reproduce: bench/load/run.py --users 2" in text
     assert "uptime before: load average: 1.0" in text
 
 
 def test_render_misses_each_target_the_figures_miss():
-    ceiling = report.summarize([Sample("login page (signed out)", 100 + i * 0.01, 4.0, True) for i in range(1000)], 0)
+    ceiling = report.summarize([Sample("login page (signed out)", 100 + i * 0.01, 4.0, True) for i in range(1000)],
+                               100, 110)
     mixed = report.summarize(
         [Sample("search (short word)", 100 + i * 0.1, 600.0 if i % 10 == 0 else 40.0, i != 5) for i in range(100)]
-        + [Sample("sign in: POST", 99.0, 700.0, False)], 0)
+        + [Sample("sign in: POST", 99.0, 700.0, False)], 99, 110)
     text = report.render(ceiling, mixed, report.ImportRun(10_000, 4.0, 9_000),
-                         report.ImportRun(10_000, 10.0, 9_000, overlapped=False), heading="Load test", command="x")
+                         report.ImportRun(10_000, 10.0, 9_000, overlapped=False), heading="Load test", command="x",
+                         notes=("locust: CPU usage above 90%!",))
     verdicts = _verdicts(text)
     assert verdicts["mixed / ceiling throughput"] == "MISSED"
     assert verdicts["worst p95 of a request type (mixed)"] == "MISSED"
@@ -87,4 +90,5 @@ def test_render_misses_each_target_the_figures_miss():
     assert verdicts["failures (both phases, sign-ins included)"] == "MISSED"  # the failed sign-in counts
     assert verdicts["import of 10,000 rows"] == "MISSED"
     assert "import outlasted the load" in text
+    assert "Note: locust: CPU usage above 90%!" in text
     assert "(sign in: POST)" in text  # listed apart, under the phase

@@ -2,7 +2,8 @@
 
 Every request is recorded (name, start, ms, ok) and written to $LOAD_SAMPLES when locust quits, so run.py can
 summarise a steady window with exact percentiles (locust's own CSV rounds them and mixes in the sign-ins).
-Pages are fetched without following redirects: a lost session (302 to the login page) is a failure, not a success.
+When every user has signed in the file $LOAD_READY is created. Pages are fetched without following redirects: a lost
+session (302 to the login page) is a failure, not a success.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import re
 from locust import HttpUser, between, events, task
 
 SAMPLES: list[tuple[str, float, float, bool]] = []
+SIGNED_IN = 0  # sign-ins tried; run.py starts measuring when all have (the file $LOAD_READY appears)
 # Words people type: 1- and 2-character words, words matching most rows and none, names, e-mails and numbers.
 SHORT_TERMS = ["a", "f", "jo", "9f", "Company 9f", "e 1"]
 TERMS = ["Last0a", "First42", "user1234", "smith", "example.com", "(212) 200", "Company", "zzqx", "user77@example.com"]
@@ -63,6 +65,10 @@ class Manager(Base):
                               allow_redirects=False, catch_response=True) as response:
             if response.status_code != 302:  # Django answers a good sign-in with a redirect, a bad one with 200
                 response.failure(f"sign-in answered {response.status_code}")
+        global SIGNED_IN
+        SIGNED_IN += 1
+        if int(os.environ.get("LOAD_USERS", "0")) == SIGNED_IN and os.environ.get("LOAD_READY"):
+            open(os.environ["LOAD_READY"], "w").close()
         self.api = {"Authorization": f"Bearer {os.environ['LOAD_API_KEY']}"}
         self.ids = os.environ["LOAD_CONTACT_IDS"].split(",")
 

@@ -1,9 +1,9 @@
 """Turns the load test's raw request samples into its table (pure: no Django, no locust; tests feed it canned numbers).
 
 A sample is one request as the locustfile recorded it: name, start (epoch seconds), response time in ms and whether
-it succeeded. Each phase is summarised over its steady window: from `warmup` seconds after its first request, or from
-the end of its last sign-in if that is later, to its last request's end. Sign-ins (names starting "sign in") are
-counted apart and never in throughput or the per-type percentiles.
+it succeeded. Each phase is summarised over its steady window: requests that started between `begin` (when run.py
+started measuring, or the end of the phase's last sign-in if that is later) and `end` (when it stopped the load).
+Sign-ins (names starting "sign in") are counted apart and never in throughput or the per-type percentiles.
 """
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class Phase:
     rows: list[Row]  # per request type, steady window only
     sign_ins: list[Row]  # sign-in requests, whole phase
     window_seconds: float
-    warmup_requests: int  # requests outside the steady window (ramp-up, during sign-ins), not counted
+    outside_requests: int  # warm-up, during sign-ins, after the stop: not counted
     total: Row = field(init=False)
 
     def __post_init__(self) -> None:
@@ -89,20 +89,16 @@ def load_samples(path: Path) -> list[Sample]:
     return [Sample(*item) for item in json.loads(path.read_text())]
 
 
-def summarize(samples: list[Sample], warmup: float) -> Phase:
-    """Per-type rows over the steady window, sign-ins apart; order of first appearance."""
-    if not samples:
-        return Phase([], [], 0.0, 0)
+def summarize(samples: list[Sample], begin: float, end: float) -> Phase:
+    """Per-type rows over the steady window [begin, end) (epoch seconds), sign-ins apart; order of first appearance."""
     sign_ins = [s for s in samples if s.name.startswith(SIGN_IN)]
     work = [s for s in samples if not s.name.startswith(SIGN_IN)]
-    first = min(s.start for s in samples)
-    begin = max([first + warmup, *(s.end for s in sign_ins)])
-    steady = [s for s in work if s.start >= begin]
-    end = max((s.end for s in steady), default=begin)
+    begin = max([begin, *(s.end for s in sign_ins)])
+    steady = [s for s in work if begin <= s.start < end]
     names = list(dict.fromkeys(s.name for s in samples))
     rows = [row_for(n, [s for s in steady if s.name == n]) for n in names if not n.startswith(SIGN_IN)]
     signs = [row_for(n, [s for s in sign_ins if s.name == n]) for n in names if n.startswith(SIGN_IN)]
-    return Phase([r for r in rows if r.count], signs, end - begin, len(work) - len(steady))
+    return Phase([r for r in rows if r.count], signs, max(end - begin, 0.0), len(work) - len(steady))
 
 
 def _verdict(ok: bool) -> str:
@@ -110,13 +106,13 @@ def _verdict(ok: bool) -> str:
 
 
 def render(ceiling: Phase, mixed: Phase, idle: ImportRun | None, busy: ImportRun | None, *, heading: str,
-           command: str, load_before: str = "", load_after: str = "") -> str:
+           command: str, load_before: str = "", load_after: str = "", notes: tuple[str, ...] = ()) -> str:
     """The printed report: both phases' tables, the import comparison and the targets with a verdict each."""
     lines = [heading, ""]
     header = f"{'request':<28} {'count':>8} {'fails':>6} {'median ms':>10} {'p95 ms':>8} {'p99 ms':>8}"
     for title, phase in (("Ceiling: signed-out login page", ceiling), ("Mixed workload", mixed)):
         lines += [f"{title} (steady window {phase.window_seconds:.1f} s, {phase.throughput:,.1f} req/s; "
-                  f"{phase.warmup_requests:,} warm-up requests not counted)", header, "-" * len(header)]
+                  f"{phase.outside_requests:,} requests outside it not counted)", header, "-" * len(header)]
         for r in phase.rows:
             lines.append(f"{r.name[:28]:<28} {r.count:>8,} {r.failures:>6,} {r.median:>10.0f} {r.p95:>8.0f} "
                          f"{r.p99:>8.0f}")
@@ -151,6 +147,7 @@ def render(ceiling: Phase, mixed: Phase, idle: ImportRun | None, busy: ImportRun
     lines.append("-" * (width + 21))
     lines += [f"{text:<{width}}  {target:>10}  {_verdict(ok)}" for text, target, ok in checks]
     lines.append("")
+    lines += [f"Note: {note}" for note in notes]
     if load_before or load_after:
         lines.append(f"uptime before: {load_before.strip()}")
         lines.append(f"uptime after:  {load_after.strip()}")

@@ -147,7 +147,7 @@ def render(ceiling: Phase, mixed: Phase, idle: ImportRun | None, busy: ImportRun
     lines.append("-" * (width + 21))
     lines += [f"{text:<{width}}  {target:>10}  {_verdict(ok)}" for text, target, ok in checks]
     lines.append("")
-    lines += [f"Note: {note}" for note in notes]
+    lines += [f"Note: {note}" for note in notes if note]
     if load_before or load_after:
         lines.append(f"uptime before: {load_before.strip()}")
         lines.append(f"uptime after:  {load_after.strip()}")

@@ -30,6 +30,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -193,6 +194,32 @@ def run_locust(user_class: str, args: argparse.Namespace, host: str, extra_env: 
     return summarize(load_samples(samples), begin, end), warnings[:1]
 
 
+class WaitSampler(threading.Thread):
+    """Samples pg_stat_activity twice a second: what the database's busy backends are doing (or waiting on)."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.stop, self.counts, self.samples = database_url, threading.Event(), Counter(), 0
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self.stop.wait(0.5):
+                rows = conn.execute("SELECT coalesce(wait_event_type || ':' || wait_event, 'on CPU') FROM "
+                                    "pg_stat_activity WHERE datname = current_database() AND state = 'active' "
+                                    "AND pid <> pg_backend_pid()").fetchall()
+                self.samples += 1
+                self.counts.update(row[0] for row in rows)
+
+    def summary(self) -> str:
+        if not self.samples:
+            return ""
+        busy = sum(self.counts.values()) / self.samples
+        top = ", ".join(f"{name} {n / self.samples:.1f}" for name, n in self.counts.most_common(4))
+        return f"PostgreSQL during the mixed phase: {busy:.1f} active backends on average ({top})"
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
@@ -208,7 +235,7 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=10_000, help="0: the web load alone")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: gunicorn.conf.py's)")
     args = parser.parse_args()
-    command = ".venv/bin/python bench/load/run.py " + shlex.join(sys.argv[1:])
+    command = " ".join([".venv/bin/python bench/load/run.py", shlex.join(sys.argv[1:])]).strip()
     OUT.mkdir(parents=True, exist_ok=True)
     load_before = uptime()
     env = env_for(args.database_url, **({"GUNICORN_WORKERS": str(args.workers)} if args.workers else {}))
@@ -233,19 +260,26 @@ def main() -> None:
     busy_result: list[tuple[float, float, int]] = []
     threads: list[threading.Thread] = []
 
-    def start_busy_import() -> None:
-        thread = threading.Thread(target=lambda: busy_result.append(run_import(env, csv_path, IMPORT_WORKSPACES[1])))
-        thread.start()
-        threads.append(thread)
+    sampler = WaitSampler(args.database_url)
+
+    def during_mixed() -> None:
+        sampler.start()
+        if args.import_rows:
+            thread = threading.Thread(target=lambda: busy_result.append(run_import(env, csv_path,
+                                                                                   IMPORT_WORKSPACES[1])))
+            thread.start()
+            threads.append(thread)
 
     try:
         wait_ready(host + "/accounts/login/", server)
         ceiling, warnings = run_locust("Ceiling", args, host, {}, "ceiling")
         users = {"LOAD_USERNAME": "load", "LOAD_PASSWORD": setup["password"], "LOAD_API_KEY": setup["key"],
                  "LOAD_CONTACT_IDS": ",".join(setup["ids"])}
-        mixed, more = run_locust("Manager", args, host, users, "mixed", start_busy_import if args.import_rows else None)
+        mixed, more = run_locust("Manager", args, host, users, "mixed", during_mixed)
         warnings += more
         load_ended = time.monotonic()
+        sampler.stop.set()
+        sampler.join(timeout=5)
         for thread in threads:
             thread.join()
     finally:
@@ -261,7 +295,7 @@ def main() -> None:
                f"'{WORKSPACE}', {args.users} users, {args.duration} s measured per phase after a {args.warmup} s "
                f"warm-up and every sign-in, {os.cpu_count()} cores")
     text = render(ceiling, mixed, idle, busy, heading=heading, command=command, load_before=load_before,
-                  load_after=uptime(), notes=tuple(f"locust: {w}" for w in warnings))
+                  load_after=uptime(), notes=(*(f"locust: {w}" for w in warnings), sampler.summary()))
     (OUT / "report.txt").write_text(text + "\n")
     print("\n" + text)
 

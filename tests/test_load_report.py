@@ -92,3 +92,17 @@ def test_render_misses_each_target_the_figures_miss():
     assert "import outlasted the load" in text
     assert "Note: locust: CPU usage above 90%!" in text
     assert "(sign in: POST)" in text  # listed apart, under the phase
+
+
+def test_import_under_load_is_measured_while_the_load_ran():
+    progress = [(10.0 + i, 1_000 * i) for i in range(1, 11)]  # 1,000 rows a second after 10 s of start-up
+    whole = report.import_under_load((5.0, 21.0, 10_000, progress), 10_000, load_ended=30.0)
+    assert (whole.rows, whole.seconds, whole.of_rows) == (10_000, 16.0, 0)
+    outlasted = report.import_under_load((5.0, 21.0, 10_000, progress), 10_000, load_ended=16.5)
+    assert (outlasted.rows, outlasted.seconds, outlasted.of_rows) == (6_000, 11.0, 10_000)
+    unseen = report.import_under_load((5.0, 21.0, 10_000, progress), 10_000, load_ended=10.5)
+    assert not unseen.overlapped
+    idle = report.ImportRun(10_000, 8.0, 10_000)
+    text = report.render(report.Phase([], [], 1.0, 0), report.Phase([], [], 1.0, 0), idle, outlasted,
+                         heading="Load test", command="x")
+    assert "under load 545 rows/s = 44% (while the load ran: 6,000 of 10,000 rows in 11 s)" in text

@@ -20,6 +20,7 @@ import io
 import json
 import os
 import random
+import re
 import secrets
 import shlex
 import signal
@@ -37,7 +38,7 @@ from urllib.parse import urlparse
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(HERE), str(ROOT / "bench")]
-from report import ImportRun, Phase, load_samples, render, summarize  # noqa: E402
+from report import ImportRun, Phase, import_under_load, load_samples, render, summarize  # noqa: E402
 
 PY = sys.executable
 BIN = Path(PY).parent
@@ -128,11 +129,21 @@ def make_csv(path: Path, rows: int) -> None:
             writer.writerow([f"Lead{n}", "Load", number, f"lead{n}@example.com", "Load Co"])
 
 
-def run_import(env: dict[str, str], path: Path, workspace: str) -> tuple[float, float, int]:
-    """Start and end (monotonic) of one `import_contacts` run, start-up included, and the rows it imported."""
+PROGRESS = re.compile(r"\] ([\d,]+)/[\d,]+ rows")
+
+
+def run_import(env: dict[str, str], path: Path, workspace: str) -> tuple[float, float, int, list[tuple[float, int]]]:
+    """One `import_contacts` run: start and end (monotonic, start-up included), rows imported, and its progress
+    lines as (when, rows done), read from stderr (a line every 10% of the file)."""
     t0 = time.monotonic()
-    out = manage(env, "import_contacts", str(path), "--workspace", workspace)
-    return t0, time.monotonic(), json.loads(out.strip().splitlines()[-1])["imported"]
+    process = subprocess.Popen([PY, "manage.py", "import_contacts", str(path), "--workspace", workspace], cwd=ROOT,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    progress = [(time.monotonic(), int(m.group(1).replace(",", "")))
+                for line in process.stderr if (m := PROGRESS.search(line))]
+    out = process.stdout.read()
+    if process.wait():
+        raise SystemExit(f"import_contacts failed ({process.returncode})")
+    return t0, time.monotonic(), json.loads(out.strip().splitlines()[-1])["imported"], progress
 
 
 def free_port() -> int:
@@ -249,7 +260,7 @@ def main() -> None:
     if args.import_rows:
         make_csv(csv_path, args.import_rows)
         print(f"Idle import of {args.import_rows:,} rows ...", flush=True)
-        start, end, imported = run_import(env, csv_path, IMPORT_WORKSPACES[0])
+        start, end, imported, _ = run_import(env, csv_path, IMPORT_WORKSPACES[0])
         idle = ImportRun(args.import_rows, end - start, imported)
 
     port = free_port()
@@ -257,7 +268,7 @@ def main() -> None:
     server = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT,
                               env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, start_new_session=True)
-    busy_result: list[tuple[float, float, int]] = []
+    busy_result: list[tuple[float, float, int, list[tuple[float, int]]]] = []
     threads: list[threading.Thread] = []
 
     sampler = WaitSampler(args.database_url)
@@ -286,8 +297,7 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     if busy_result:
-        start, end, imported = busy_result[0]
-        busy = ImportRun(args.import_rows, end - start, imported, overlapped=end <= load_ended)
+        busy = import_under_load(busy_result[0], args.import_rows, load_ended)
 
     workers = args.workers or os.cpu_count() * 2 + 1  # gunicorn.conf.py's default
     heading = (f"Load test: gunicorn ({workers} sync workers, production settings) + PostgreSQL "

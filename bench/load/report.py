@@ -151,7 +151,7 @@ def render(ceiling: Phase, mixed: Phase, idle: ImportRun | None, busy: ImportRun
     ]
     if idle and busy:
         share = busy.rate / idle.rate if idle.rate else 0.0
-        note = "" if busy.overlapped else " (import outlasted the load: partly idle)"
+        note = "" if busy.overlapped else " (outlasted the load with no progress during it)"
         if busy.of_rows:
             note = f" (while the load ran: {busy.rows:,} of {busy.of_rows:,} rows in {busy.seconds:.0f} s)"
         checks.append((f"import of {idle.rows:,} rows: idle {idle.rate:,.0f} rows/s, under load {busy.rate:,.0f} "

@@ -106,3 +106,13 @@ def test_import_under_load_is_measured_while_the_load_ran():
     text = report.render(report.Phase([], [], 1.0, 0), report.Phase([], [], 1.0, 0), idle, outlasted,
                          heading="Load test", command="x")
     assert "under load 545 rows/s = 44% (while the load ran: 6,000 of 10,000 rows in 11 s)" in text
+
+
+def test_an_import_stopped_after_the_load_keeps_its_rate_and_skips_the_count_check():
+    progress = [(12.0, 5_000)]
+    stopped = report.import_under_load((5.0, 60.0, -1, progress), 10_000, load_ended=20.0)
+    idle = report.ImportRun(10_000, 8.0, 10_000)
+    text = report.render(report.Phase([], [], 1.0, 0), report.Phase([], [], 1.0, 0), idle, stopped,
+                         heading="Load test", command="x")
+    assert "under load 714 rows/s = 57% (while the load ran: 5,000 of 10,000 rows in 7 s; then stopped)" in text
+    assert "import counts differ" not in text

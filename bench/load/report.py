@@ -63,7 +63,7 @@ class Phase:
 class ImportRun:
     rows: int
     seconds: float
-    imported: int
+    imported: int  # -1: stopped before it ended
     overlapped: bool = True  # False when no progress of it was seen while the web load ran
     of_rows: int = 0  # when the import outlasted the load: the file's rows (`rows` = rows done by the load's end)
 
@@ -153,11 +153,12 @@ def render(ceiling: Phase, mixed: Phase, idle: ImportRun | None, busy: ImportRun
         share = busy.rate / idle.rate if idle.rate else 0.0
         note = "" if busy.overlapped else " (outlasted the load with no progress during it)"
         if busy.of_rows:
-            note = f" (while the load ran: {busy.rows:,} of {busy.of_rows:,} rows in {busy.seconds:.0f} s)"
+            stopped = "; then stopped" if busy.imported < 0 else ""
+            note = f" (while the load ran: {busy.rows:,} of {busy.of_rows:,} rows in {busy.seconds:.0f} s{stopped})"
         checks.append((f"import of {idle.rows:,} rows: idle {idle.rate:,.0f} rows/s, under load {busy.rate:,.0f} "
                        f"rows/s = {share:.0%}{note}", f">= {MIN_IMPORT_RATIO:.0%}",
                        share >= MIN_IMPORT_RATIO and busy.overlapped))
-        if idle.imported != busy.imported:
+        if busy.imported >= 0 and idle.imported != busy.imported:
             checks.append((f"import counts differ: idle {idle.imported:,}, under load {busy.imported:,}", "equal",
                            False))
     width = max(len(c[0]) for c in checks)

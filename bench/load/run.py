@@ -38,7 +38,7 @@ from urllib.parse import urlparse
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(HERE), str(ROOT / "bench")]
-from report import ImportRun, Phase, import_under_load, load_samples, render, summarize  # noqa: E402
+from report import ImportResult, ImportRun, Phase, import_under_load, load_samples, render, summarize  # noqa: E402
 
 PY = sys.executable
 BIN = Path(PY).parent
@@ -46,6 +46,7 @@ OUT = ROOT / "bench" / "out" / "load"
 WORKSPACE = "bench"  # the slug bench_postgres_search.py seeds, so a database it filled is reused
 IMPORT_WORKSPACES = ("load-import-idle", "load-import-busy")
 SIGN_IN_ALLOWANCE = 120  # seconds the mixed phase waits for every user to sign in before measuring anyway
+IMPORT_GRACE = 30  # seconds an import that outlasts the load may go on before it is stopped (its rate is known)
 
 
 def env_for(database_url: str, **extra: str) -> dict[str, str]:
@@ -132,16 +133,21 @@ def make_csv(path: Path, rows: int) -> None:
 PROGRESS = re.compile(r"\] ([\d,]+)/[\d,]+ rows")
 
 
-def run_import(env: dict[str, str], path: Path, workspace: str) -> tuple[float, float, int, list[tuple[float, int]]]:
-    """One `import_contacts` run: start and end (monotonic, start-up included), rows imported, and its progress
-    lines as (when, rows done), read from stderr (a line every 10% of the file)."""
+def run_import(env: dict[str, str], path: Path, workspace: str,
+               started: list[subprocess.Popen] | None = None) -> ImportResult:
+    """One `import_contacts` run: start and end (monotonic, start-up included), rows imported (-1: stopped), and
+    its progress lines as (when, rows done), read from stderr (a line per 10% of the file or per chunk)."""
     t0 = time.monotonic()
     process = subprocess.Popen([PY, "manage.py", "import_contacts", str(path), "--workspace", workspace], cwd=ROOT,
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if started is not None:
+        started.append(process)
     progress = [(time.monotonic(), int(m.group(1).replace(",", "")))
                 for line in process.stderr if (m := PROGRESS.search(line))]
     out = process.stdout.read()
-    if process.wait():
+    if process.wait() == -signal.SIGTERM:
+        return t0, time.monotonic(), -1, progress
+    if process.returncode:
         raise SystemExit(f"import_contacts failed ({process.returncode})")
     return t0, time.monotonic(), json.loads(out.strip().splitlines()[-1])["imported"], progress
 
@@ -268,8 +274,9 @@ def main() -> None:
     server = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT,
                               env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, start_new_session=True)
-    busy_result: list[tuple[float, float, int, list[tuple[float, int]]]] = []
+    busy_result: list[ImportResult] = []
     threads: list[threading.Thread] = []
+    imports: list[subprocess.Popen] = []
 
     sampler = WaitSampler(args.database_url)
 
@@ -277,7 +284,7 @@ def main() -> None:
         sampler.start()
         if args.import_rows:
             thread = threading.Thread(target=lambda: busy_result.append(run_import(env, csv_path,
-                                                                                   IMPORT_WORKSPACES[1])))
+                                                                                   IMPORT_WORKSPACES[1], imports)))
             thread.start()
             threads.append(thread)
 
@@ -292,7 +299,10 @@ def main() -> None:
         sampler.stop.set()
         sampler.join(timeout=5)
         for thread in threads:
-            thread.join()
+            thread.join(timeout=IMPORT_GRACE)
+            if thread.is_alive():  # its rate while the load ran is in its progress lines already
+                imports[0].terminate()
+                thread.join()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -26,6 +26,24 @@ TERMS = ["First42", "Last0a", "user1234@", "Company 9f", "9f", "j", "f", "fi", "
          "5550123", "(212) 200-01"]
 
 
+def seed_contacts(cursor, workspace_id: int, first: int, last: int) -> None:
+    """Insert contacts numbered first..last in one statement (bench/load/run.py seeds with it too).
+
+    Names, companies and e-mails vary like real lists: "First42", "Last0a3f...", "Company 9f3a2b", user<n>@example.com.
+    """
+    cursor.execute(
+        """INSERT INTO contacts_contact (workspace_id, public_id, phone, first_name, last_name, email,
+             company, title, notes, status, dnc_at, metadata, created_at, updated_at, calls_count)
+           SELECT %s, 'contact_b' || n, '+1' || (200 + n %% 700)::text || lpad((n %% 10000000)::text, 7, '0'),
+                  'First' || (n %% 5000), 'Last' || substr(md5(n::text), 1, 8),
+                  'user' || n || '@example.com', 'Company ' || substr(md5((n * 7)::text), 1, 6),
+                  '', '', CASE WHEN n %% 20 = 0 THEN 'dnc' ELSE 'active' END,
+                  CASE WHEN n %% 20 = 0 THEN now() END, '{}',
+                  now() - (n || ' seconds')::interval, now(), 0
+           FROM generate_series(%s, %s) AS n""", [workspace_id, first, last])
+    cursor.execute("ANALYZE contacts_contact")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -60,17 +78,7 @@ def main() -> None:
     if not Contact.objects.filter(workspace=ws).exists():
         print(f"Seeding {args.rows:,} contacts ...", flush=True)
         with connection.cursor() as cursor:
-            cursor.execute(
-                """INSERT INTO contacts_contact (workspace_id, public_id, phone, first_name, last_name, email,
-                     company, title, notes, status, dnc_at, metadata, created_at, updated_at, calls_count)
-                   SELECT %s, 'contact_b' || n, '+1' || (200 + n %% 700)::text || lpad((n %% 10000000)::text, 7, '0'),
-                          'First' || (n %% 5000), 'Last' || substr(md5(n::text), 1, 8),
-                          'user' || n || '@example.com', 'Company ' || substr(md5((n * 7)::text), 1, 6),
-                          '', '', CASE WHEN n %% 20 = 0 THEN 'dnc' ELSE 'active' END,
-                          CASE WHEN n %% 20 = 0 THEN now() END, '{}',
-                          now() - (n || ' seconds')::interval, now(), 0
-                   FROM generate_series(1, %s) AS n""", [ws.pk, args.rows])
-            cursor.execute("ANALYZE contacts_contact")
+            seed_contacts(cursor, ws.pk, 1, args.rows)
     total = Contact.objects.filter(workspace=ws).count()
     print(f"\nPostgreSQL, {total:,} contacts in one workspace (database {args.db})\n")
     print(f"{'search (page 1 + bounded count)':<34} {'median ms':>10} {'max ms':>9} {'matches':>12}  plan")

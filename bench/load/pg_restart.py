@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).parent))
-from run_load import env_for, manage  # noqa: E402
+from run import env_for, manage  # noqa: E402
 
 DB = "smartalex_restart"
 PORT = 8101
@@ -56,7 +56,7 @@ def main() -> None:
     pg = ["-h", "127.0.0.1", "-U", "postgres"]
     subprocess.run(["dropdb", "--if-exists", *pg, DB], check=True)
     subprocess.run(["createdb", *pg, DB], check=True)
-    env = env_for(DB, GUNICORN_WORKERS="3")
+    env = env_for(f"postgres://postgres@127.0.0.1:5432/{DB}", GUNICORN_WORKERS="3")
     manage(env, "migrate", "--noinput")
     manage(env, "bootstrap_demo")
     key = manage(env, "create_api_key", "--workspace", "demo").strip().splitlines()[-1]

@@ -25,8 +25,9 @@ ROWS = 20_000
 
 
 @pytest.fixture
-def queued(monkeypatch) -> list[tuple[str, str]]:
-    """No worker: count requests are recorded, and run only when a test says so."""
+def queued(monkeypatch, settings) -> list[tuple[str, str]]:
+    """No worker: count requests are recorded, and run only when a test says so (even a small file's)."""
+    settings.IMPORT_PREVIEW_INLINE_BYTES = 0
     calls: list[tuple[str, str]] = []
     monkeypatch.setattr(tasks, "enqueue_preview_counts", lambda batch, sig: calls.append((batch.public_id, sig)))
     return calls
@@ -252,3 +253,12 @@ def test_contact_table_keeps_its_search_triggers_without_duplicate_indexes(db):
     single = [name for kind, name, sql in rows if kind == "index" and sql and
               re.search(r'\("(workspace_id|import_batch_id)"\)$', sql)]
     assert single == ["contact_import_batch"]  # one index per leading column, not two
+
+
+def test_a_small_csv_is_counted_in_the_preview_request_itself(client_logged_in, workspace, monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setattr(tasks, "enqueue_preview_counts", lambda batch, sig: calls.append(batch.public_id))
+    batch = batch_of(upload(client_logged_in, "small.csv", big_csv(60)))
+    page = client_logged_in.get(f"/imports/{batch.public_id}/preview/").content.decode()
+    assert calls == []  # no worker needed: the whole-file counts are on the page at once
+    assert "Import 60 contacts" in page

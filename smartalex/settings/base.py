@@ -146,6 +146,8 @@ SPECTACULAR_SETTINGS = {
 # Upload limit for CSV/XLSX imports (bytes).
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 2_000_000))  # data rows per file; reading stops past it
+# The preview counts a CSV up to this size in the request itself (about 1,500 rows); larger files in the worker.
+IMPORT_PREVIEW_INLINE_BYTES = int(os.environ.get("IMPORT_PREVIEW_INLINE_BYTES", 64 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Outbound webhooks: destinations on loopback/private/link-local networks are refused unless this is true

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from contacts import phone as phone_rules
 from contacts.contacts.numbers import additional_numbers
+from contacts.fields.models import FieldType
 from contacts.models import (
     Call,
     CallDirection,
@@ -240,8 +241,7 @@ class CampaignIn(StrictSerializer):
 class CustomFieldIn(StrictSerializer):
     key = serializers.CharField(max_length=40, help_text="The metadata key: lowercase letters, digits and _")
     label = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    type = serializers.ChoiceField(choices=["text", "number", "date", "boolean", "choice"], required=False,
-                                   default="text")
+    type = serializers.ChoiceField(choices=FieldType.choices, required=False, default="text")
     choices = serializers.ListField(child=serializers.CharField(max_length=100), required=False, max_length=200)
 
 

@@ -138,7 +138,9 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["contacts.api.schema.drop_slash_aliases"],
     "ENUM_NAME_OVERRIDES": {"ContactStatusEnum": "contacts.models.ContactStatus.choices",
                             "CallStatusEnum": "contacts.models.CallStatus.choices",
-                            "CampaignStatusEnum": "contacts.models.CampaignStatus.choices"},
+                            "CampaignStatusEnum": "contacts.models.CampaignStatus.choices",
+                            "CampaignTypeEnum": "contacts.models.CampaignType.choices",
+                            "CustomFieldTypeEnum": "contacts.fields.models.FieldType.choices"},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "contacts.api.schema.add_error_responses"],
 }

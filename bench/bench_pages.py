@@ -27,6 +27,9 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--profile", action="store_true", help="print the top functions of each page")
+    parser.add_argument("--test-instrumentation", action="store_true",
+                        help="render templates as tests do (a copy of every context per template, as measured "
+                             "before 2026-11-30); off by default, as in production")
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "smartalex.settings.test"
@@ -40,7 +43,8 @@ def main() -> None:
     from contacts import services
     from contacts.models import Contact, Membership, Workspace
 
-    setup_test_environment()
+    if args.test_instrumentation:
+        setup_test_environment()
     from django.conf import settings
     settings.ALLOWED_HOSTS = ["testserver"]
     ws = Workspace.objects.get(slug="bench")
@@ -90,7 +94,9 @@ def main() -> None:
             print(out.getvalue()[-3500:])
     load = os.getloadavg()
     print(f"\nmachine load (uptime): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print(f"Reproduce: .venv/bin/python bench/bench_pages.py --database-url {args.database_url}")
+    extra = " --test-instrumentation" if args.test_instrumentation else ""
+    print(f"Reproduce: .venv/bin/python bench/bench_pages.py --database-url {args.database_url} --runs {args.runs}"
+          f"{extra}")
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ def known_total(queryset: QuerySet) -> Total | None:
 
 
 def bounded_count(queryset: QuerySet, cap: int | None = None) -> Total:
-    """The list's total, never counting more than `cap` + 1 rows (one query; EXPLAIN once more above the cap)."""
+    """The list's total, never counting more than `cap` + 1 rows (one query; on PostgreSQL an EXPLAIN before it)."""
     cap = COUNT_CAP if cap is None else cap
     known = known_total(queryset)
     if known is not None and (known.value <= cap or not known.exact):
@@ -87,14 +87,22 @@ def bounded_count(queryset: QuerySet, cap: int | None = None) -> Total:
     return bounded_count_plain(queryset, cap)
 
 
+ESTIMATE_TRUSTED_FROM = 50_000  # a plan estimate this far above the cap is shown as is, without counting
+
+
 def bounded_count_plain(queryset: QuerySet, cap: int) -> Total:
+    # PostgreSQL: ask the planner first (no rows read). When it expects many times the cap, counting cap + 1 rows
+    # would only confirm "more than the cap" at the price of reading them (80 ms for 10,001 rows when the
+    # visibility map is cold), so the estimate is the answer.
+    estimate = planner_estimate(queryset)
+    if estimate is not None and estimate >= max(ESTIMATE_TRUSTED_FROM, 5 * cap):
+        return Total(estimate, exact=False, estimated=True)
     try:
         seen = queryset.order_by()[: cap + 1].count()  # SELECT COUNT(*) FROM (... LIMIT cap + 1)
     except EmptyResultSet:
         return Total(0)
     if seen <= cap:
         return Total(seen)
-    estimate = planner_estimate(queryset)
     if estimate is None:
         return Total(cap, exact=False)
     return Total(max(estimate, cap + 1), exact=False, estimated=True)

@@ -34,7 +34,7 @@ CONFIGS = [  # (label, environment for gunicorn.conf.py)
 ]
 
 
-def prepare(database_url: str) -> tuple[str, str, str]:
+def prepare(database_url: str, secret_key: str) -> tuple[str, str, str]:
     """A session cookie for a workspace owner, an API key and a contact id (in-process, once)."""
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "smartalex.settings.test"
@@ -48,12 +48,13 @@ def prepare(database_url: str) -> tuple[str, str, str]:
     from contacts import services
     from contacts.models import Contact, Membership, Workspace
 
+    settings.SECRET_KEY = secret_key  # the server's key: sessions are signed with it and hold a hash made with it
     ws = Workspace.objects.get(slug="bench")
     user, _ = get_user_model().objects.get_or_create(username="bench-pages")
     Membership.objects.get_or_create(user=user, workspace=ws, defaults={"role": "owner"})
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"  # (the first one is axes)
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     _, key = services.api_key_create(workspace=ws, name=f"bench-workers-{time.time():.0f}")
@@ -89,12 +90,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
-    session_key, api_key, contact_id = prepare(args.database_url)
+    secret_key = secrets.token_urlsafe(50)
+    session_key, api_key, contact_id = prepare(args.database_url, secret_key)
     cookie = {"Cookie": f"sessionid={session_key}", "Host": "127.0.0.1"}
     paths = [("/contacts/", cookie), (f"/contacts/{contact_id}/", cookie),
              ("/v1/contacts", {"Authorization": f"Bearer {api_key}", "Host": "127.0.0.1"})]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "smartalex.settings.production", "DATABASE_URL": args.database_url,
-           "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
+           "SECRET_KEY": secret_key, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
            "SECURE_COOKIES": "false", "GUNICORN_BIND": f"127.0.0.1:{args.port}", "GUNICORN_ACCESS_LOG": "/dev/null",
            "LOG_LEVEL": "WARNING", "API_RATE_LIMIT": "1000000/min"}  # measure the server, not the limiter
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)

@@ -79,3 +79,13 @@ def test_a_plan_estimate_far_above_the_cap_is_shown_without_counting(workspace, 
     assert total == Total(1_200_000, exact=False, estimated=True) and total.label == "about 1.2M"
     monkeypatch.setattr(counting, "planner_estimate", lambda queryset: 20_000)  # not far enough: counted
     assert bounded_count(Contact.objects.filter(workspace=workspace)) == Total(1)
+
+
+@pytest.mark.parametrize("extra", [{"company__icontains": "acme"},
+                                   {"created_at__gte": datetime(2020, 1, 1, tzinfo=UTC)}, {"calls__status": "queued"}])
+def test_an_estimate_is_not_trusted_for_patterns_ranges_or_joins(workspace, monkeypatch, extra):
+    """The planner can be off by orders of magnitude there: a small result stays exact."""
+    make_contact(workspace, company="Acme")
+    Call.objects.create(workspace=workspace, contact=Contact.objects.get(), status="queued")
+    monkeypatch.setattr(counting, "planner_estimate", lambda queryset: 1_200_000)
+    assert bounded_count(Contact.objects.filter(workspace=workspace, **extra)) == Total(1)

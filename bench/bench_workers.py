@@ -89,6 +89,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--reverse", action="store_true",
+                        help="configurations in reverse order (alternate runs so drifting load favours none)")
     args = parser.parse_args()
     secret_key = secrets.token_urlsafe(50)
     session_key, api_key, contact_id = prepare(args.database_url, secret_key)
@@ -103,7 +105,7 @@ def main() -> None:
     print(f"\n{args.clients} clients, {args.seconds} s each, keep-alive; dashboard list, contact page, API list")
     print(f"{'gunicorn':<34} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}")
     print("-" * 74)
-    for label, extra in CONFIGS:
+    for label, extra in (CONFIGS[::-1] if args.reverse else CONFIGS):
         server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "-c", "gunicorn.conf.py"], cwd=ROOT,
                                   env={**env, **extra}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -139,7 +141,7 @@ def main() -> None:
     load = os.getloadavg()
     print(f"\nmachine load (uptime): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"Reproduce: .venv/bin/python bench/bench_workers.py --database-url {args.database_url} "
-          f"--clients {args.clients} --seconds {args.seconds}")
+          f"--clients {args.clients} --seconds {args.seconds}{' --reverse' if args.reverse else ''}")
 
 
 if __name__ == "__main__":

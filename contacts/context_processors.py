@@ -13,7 +13,9 @@ def workspace(request: HttpRequest) -> dict:
     current = getattr(request, "workspace", None)
     return {
         "workspace": current,
-        "user_workspaces": (lambda: list(user_workspaces(user))) if user is not None else list,
+        # The middleware's list when it read one (same rows, no second query).
+        "user_workspaces": (lambda: getattr(request, "user_workspace_list", None) or list(user_workspaces(user)))
+        if user is not None else list,
         # `can.edit`, `can.dnc_manage`, ...: templates hide or disable what the role cannot do.
         "can": SimpleLazyObject(lambda: permissions_of(user, current)),
         "workspace_role": SimpleLazyObject(lambda: role_of(user, current) if current is not None else None),

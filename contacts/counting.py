@@ -15,6 +15,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000  # exact up to here; counting 10,001 rows is a few milliseconds on either database
@@ -79,7 +80,7 @@ def known_total(queryset: QuerySet) -> Total | None:
 
 
 def bounded_count(queryset: QuerySet, cap: int | None = None) -> Total:
-    """The list's total, never counting more than `cap` + 1 rows (one query; EXPLAIN once more above the cap)."""
+    """The list's total, never counting more than `cap` + 1 rows (one query; on PostgreSQL an EXPLAIN before it)."""
     cap = COUNT_CAP if cap is None else cap
     known = known_total(queryset)
     if known is not None and (known.value <= cap or not known.exact):
@@ -87,14 +88,39 @@ def bounded_count(queryset: QuerySet, cap: int | None = None) -> Total:
     return bounded_count_plain(queryset, cap)
 
 
+ESTIMATE_TRUSTED_FROM = 50_000  # a plan estimate this far above the cap is shown as is, without counting
+
+
+def only_equalities(node: WhereNode) -> bool:
+    """Whether a where clause is made of `field = value` tests only (the planner's per-value statistics make its
+    estimate of those reliable; for LIKE, ranges and subqueries it can be off by orders of magnitude)."""
+    for child in node.children:
+        if isinstance(child, WhereNode):
+            if child.negated or child.connector != "AND" or not only_equalities(child):
+                return False
+        elif getattr(child, "lookup_name", None) != "exact":
+            return False
+    return not node.negated
+
+
 def bounded_count_plain(queryset: QuerySet, cap: int) -> Total:
+    # PostgreSQL, one table filtered by equalities only (the whole list, a status): ask the planner first (no rows
+    # read). When it expects many times the cap, counting cap + 1 rows would only confirm "more than the cap" at the
+    # price of reading them (80 ms for 10,001 DNC contacts when the visibility map is cold): the estimate answers.
+    query = queryset.query
+    tables = sum(1 for alias in query.alias_map if query.alias_refcount.get(alias))  # joins in use (trimmed: 0)
+    plain = tables <= 1 and query.where.connector == "AND" and only_equalities(query.where)
+    estimate = planner_estimate(queryset) if plain else None
+    if estimate is not None and estimate >= max(ESTIMATE_TRUSTED_FROM, 5 * cap):
+        return Total(estimate, exact=False, estimated=True)
     try:
         seen = queryset.order_by()[: cap + 1].count()  # SELECT COUNT(*) FROM (... LIMIT cap + 1)
     except EmptyResultSet:
         return Total(0)
     if seen <= cap:
         return Total(seen)
-    estimate = planner_estimate(queryset)
+    if estimate is None:
+        estimate = planner_estimate(queryset)
     if estimate is None:
         return Total(cap, exact=False)
     return Total(max(estimate, cap + 1), exact=False, estimated=True)

@@ -20,13 +20,14 @@ def current_workspace(request: HttpRequest):
     if user is None or not user.is_authenticated:
         return None
     # The user's role comes with the workspace, so permission checks on this request cost no query.
-    workspaces = user_workspaces(user).annotate(member_role=F("memberships__role"))
+    # All of them in one query: the header's switcher lists the same rows, so the page reads them once.
+    workspaces = list(user_workspaces(user).annotate(member_role=F("memberships__role")))
+    request.user_workspace_list = workspaces
     chosen = request.session.get(SESSION_KEY)
-    workspace = workspaces.filter(pk=chosen).first() if chosen else None
-    if workspace is None:
-        workspace = workspaces.first()
-        if workspace is not None:
-            request.session[SESSION_KEY] = workspace.pk
+    workspace = next((w for w in workspaces if w.pk == chosen), None) if chosen else None
+    if workspace is None and workspaces:
+        workspace = workspaces[0]
+        request.session[SESSION_KEY] = workspace.pk
     if workspace is not None:
         remember_role(user, workspace, workspace.member_role)
     return workspace

@@ -115,7 +115,8 @@ def paging(request: Request) -> Paging:
 
 def page_of(queryset: QuerySet, pager: Paging) -> tuple[list, dict[str, Any]]:
     """One page and its `meta`: the total is exact up to COUNT_CAP, above it an estimate (`total_exact` false);
-    `has_more` comes from one extra row, so paging never needs the exact total."""
+    `has_more` comes from one extra row, so paging never needs the exact total. With `values` the rows are
+    dicts of those fields (no model instances to build)."""
     total = bounded_count(queryset)
     start = pager.offset
     rows = list(queryset[start:start + pager.limit + 1]) if start < total.value or not total.exact else []

@@ -360,8 +360,12 @@ def _fact_reason(rule: Rule, target: Target, campaign_type: str, consent: Consen
     return None
 
 
-def decide_many(*, workspace: Workspace, targets: Sequence[Target], at: datetime | None = None) -> list[Decision]:
-    """Decide for many numbers at one instant: a handful of bulk queries, then pure rule evaluation."""
+def decide_many(*, workspace: Workspace, targets: Sequence[Target], at: datetime | None = None,
+                listed: set[str] | None = None, consents: dict[str, ConsentState] | None = None) -> list[Decision]:
+    """Decide for many numbers at one instant: a handful of bulk queries, then pure rule evaluation.
+
+    A caller that already read the targets' DNC entries (`listed`) or consent states at `at` (`consents`) passes
+    them so they are not read twice (the contact page shows both)."""
     at = at or timezone.now()
     evaluator = _Evaluator(workspace, at)
     fallback = workspace.timezone or "UTC"
@@ -374,10 +378,12 @@ def decide_many(*, workspace: Workspace, targets: Sequence[Target], at: datetime
         needs.update(r.kind for r in rules)
         prepared.append((target, campaign_type, subject, jurisdiction, rules))
     phones = list(dict.fromkeys(t.phone for t in targets))
-    listed = dnc_numbers_among(workspace, phones) if "internal_dnc" in needs else set()
+    if listed is None:
+        listed = dnc_numbers_among(workspace, phones) if "internal_dnc" in needs else set()
     registry_phones = [p[0].phone for p in prepared if any(r.kind == "registry" for r in p[4])]
     on_registry = registry_numbers_among(workspace, registry_phones) if registry_phones else set()
-    consents = consent_states_among(workspace, phones, at) if needs & {"consent", "revocation"} else {}
+    if consents is None:
+        consents = consent_states_among(workspace, phones, at) if needs & {"consent", "revocation"} else {}
     cap_hours = [r.params["hours"] for r in evaluator.ruleset.rules if r.kind == "frequency_cap"]
     capped = [p[0] for p in prepared if any(r.kind == "frequency_cap" for r in p[4])]
     calls = (_recent_calls(workspace, capped, at - timedelta(hours=max(cap_hours)), at)

@@ -12,20 +12,29 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from contacts import selectors, services
-from contacts.campaigns.dialer import call_get_for_contact
-from contacts.compliance.consents import consent_history, consent_record, consent_revoke, consent_state
+from contacts.campaigns.dialer import ACTIVE_CALL_STATUSES, call_get_for_contact
+from contacts.compliance.consents import (
+    ConsentState,
+    consent_history,
+    consent_record,
+    consent_revoke,
+    consent_state,
+    consent_states_among,
+)
 from contacts.compliance.decision import Decision, Target, decide_many
 from contacts.compliance.selectors import dnc_numbers_among
-from contacts.contacts.numbers import additional_numbers, all_numbers, dial_number
+from contacts.contacts.numbers import additional_numbers, all_numbers
 from contacts.counting import BoundedPaginator
 from contacts.errors import CallNotAllowed
 from contacts.filters import CUSTOM_PREFIX, ContactFilter
 from contacts.forms_dashboard import ConsentForm, ContactForm, ReasonForm, RevokeConsentForm, SavedViewForm
 from contacts.models import Campaign, Contact, ContactList, CustomField, DncAuditLog, SavedView, Tag, Workspace
 from contacts.views.access import needs
-from contacts.workspaces.permissions import Perm
+from contacts.views.contact_rows import contact_rows
+from contacts.workspaces.permissions import Perm, permissions_of
 
 PAGE_SIZES = (20, 50, 100)
+CALLS_SHOWN = 200  # the contact page's call history
 
 
 MORE_FILTERS = ("status", "campaign_id", "list_id", "tags", "company", "last_called_after", "last_called_before",
@@ -134,6 +143,9 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     unfiltered = not context["has_filters"] and not invalid
     exact_total = paginator.total.value if unfiltered and paginator.total.exact else None
     context["plan"] = selectors.plan_usage(workspace, used=exact_total)
+    can = permissions_of(request.user, workspace)
+    context["contact_rows"] = contact_rows(contacts, country=workspace.default_country,
+                                           selectable=any(can[p] for p in ("edit", "dnc_add", "export", "destroy")))
     return render(request, "contacts/dashboard/contact_list.html", context, status=400 if invalid else 200)
 
 
@@ -162,18 +174,25 @@ BLOCKER_LABELS = {"dnc_registry": "on a registry file", "no_consent": "no consen
 def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
     contact = get_contact(request, contact_id)
     workspace = contact.workspace
-    calls = list(contact.calls.select_related("campaign").order_by("-created_at", "-id")[:200])
+    calls = list(contact.calls.select_related("campaign").order_by("-created_at", "-id")[:CALLS_SHOWN])
     numbers = list(contact.numbers.all())  # primary first, then the additional numbers
-    dial = dial_number(contact)  # what Call now would dial: the first number not on the DNC list
+    listed = dnc_numbers_among(workspace, [n.e164 for n in numbers])
+    # What Call now would dial: the first number not on the DNC list (dial_number, from the rows read above).
+    dial = next((n.e164 for n in numbers if n.e164 not in listed), contact.phone)
     window = services.calling_window(workspace=workspace, phone=dial)
     memberships = list(contact.campaign_memberships.select_related("campaign").order_by("-added_at"))
     open_campaigns = [m.campaign for m in memberships if m.campaign.status != "completed"][:5]
     targets = [Target(phone=dial, metadata=contact.metadata, campaign=c, contact_dnc=contact.is_dnc,
                       contact_id=contact.pk)
                for c in [None, *open_campaigns]]
-    decisions = decide_many(workspace=workspace, targets=targets)
+    now = timezone.now()
+    consents = consent_states_among(workspace, {dial, contact.phone}, now)  # read once for decisions and the card
+    decisions = decide_many(workspace=workspace, targets=targets, at=now, listed=listed, consents=consents)
     labels = ["Without a campaign", *(f"Campaign {c.name}" for c in open_campaigns)]
-    consent = consent_state(workspace, contact.phone)
+    consent = consents.get(contact.phone, ConsentState())
+    open_call = next((c for c in calls if c.status in ACTIVE_CALL_STATUSES), None)
+    if open_call is None and len(calls) == CALLS_SHOWN:  # an older call could still be under way
+        open_call = call_get_for_contact(contact)
     context = {
         "contact": contact,
         "calls": calls,
@@ -184,14 +203,14 @@ def contact_detail(request: HttpRequest, contact_id: str) -> HttpResponse:
         "consent": consent, "consent_written": consent.active("express_written"),
         "consent_events": consent_history(workspace, contact.phone)[:10],
         "consent_express": consent.active("express"),
-        "dnc_entry": selectors.dnc_entry_for(workspace, contact.phone),
+        "dnc_entry": selectors.dnc_entry_for(workspace, contact.phone) if contact.phone in listed else None,
         "dnc_history": DncAuditLog.objects.for_workspace(workspace).filter(phone=contact.phone)
         .select_related("actor"),
         "window": window,
-        "open_call": call_get_for_contact(contact),
+        "open_call": open_call,
         "call_blocker": call_now_blocker(contact, window, decisions[0]),
         "custom_fields": sorted((contact.metadata or {}).items()),
-        "numbers": numbers, "listed_numbers": dnc_numbers_among(workspace, [n.e164 for n in numbers]),
+        "numbers": numbers, "listed_numbers": listed,
         "dial": dial,
     }
     return render(request, "contacts/dashboard/contact_detail.html", context)

@@ -60,7 +60,10 @@ def test_api_list_rows_and_phones_in_a_fixed_number_of_queries(client, workspace
         make_contact(workspace, f"+1415555{1000 + i}", first_name=f"P{i}",
                      phones=[{"number": f"+1415555{3000 + i}", "label": "mobile"},
                              {"number": f"+1415555{5000 + i}", "label": ""}] if i % 2 else None)
-    with django_assert_max_num_queries(7):  # the page's numbers, lists and tags: one query each
+    from django.db import connection
+
+    # the page's numbers, lists and tags: one query each; PostgreSQL asks the planner before counting
+    with django_assert_max_num_queries(8 if connection.vendor == "postgresql" else 7):
         response = client.get("/v1/contacts", {"per_page": 30}, HTTP_AUTHORIZATION=f"Bearer {key}")
     rows = {row["first_name"]: row for row in response.json()["data"]}
     assert rows["P1"]["phones"] == [{"number": "+14155553001", "label": "mobile"},

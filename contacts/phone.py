@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -319,24 +320,16 @@ def every_e164(
     first_error, first_raw = "", ""
     extras: list[tuple[str, int]] = []
     seen: set[str] = set()
-    for index, cell in enumerate(candidates):
-        if cell is None or cell == "":
-            continue
-        text = cell if isinstance(cell, str) else str(cell)
-        parts = (text,) if MULTI_VALUE_SEPARATOR not in text else split_numbers(text)
-        for part in parts:
-            part = part.strip()
-            if not part:
-                continue
-            e164, reason = e164_or_reason(part, region, mode)
-            if e164:
-                if first is None:
-                    first, first_raw = e164, part
-                elif e164 not in seen:
-                    extras.append((e164, index))
-                seen.add(e164)
-            elif not first_error and first is None:
-                first_error, first_raw = reason, part
+    for index, part in _candidate_parts(candidates):
+        e164, reason = e164_or_reason(part, region, mode)
+        if e164:
+            if first is None:
+                first, first_raw = e164, part
+            elif e164 not in seen:
+                extras.append((e164, index))
+            seen.add(e164)
+        elif not first_error and first is None:
+            first_error, first_raw = reason, part
     if first is None:
         return None, first_error or "No phone number", first_raw, ()
     return first, "", first_raw, tuple(extras)
@@ -357,21 +350,25 @@ def first_e164(
 ) -> tuple[str | None, str, str]:
     """first_acceptable's choice without details: (E.164 or None, first rejection reason, raw part chosen/rejected)."""
     first_error, first_raw = "", ""
-    for cell in candidates:
+    for _index, part in _candidate_parts(candidates):
+        e164, reason = e164_or_reason(part, region, mode)
+        if e164:
+            return e164, "", part
+        if not first_error:
+            first_error, first_raw = reason, part
+    return None, first_error or "No phone number", first_raw
+
+
+def _candidate_parts(candidates: list[object]) -> Iterator[tuple[int, str]]:
+    """(column index, stripped text) of every non-empty value, a cell holding several numbers split."""
+    for index, cell in enumerate(candidates):
         if cell is None or cell == "":
             continue
         text = cell if isinstance(cell, str) else str(cell)
-        parts = (text,) if MULTI_VALUE_SEPARATOR not in text else split_numbers(text)
-        for part in parts:
+        for part in (text,) if MULTI_VALUE_SEPARATOR not in text else split_numbers(text):
             part = part.strip()
-            if not part:
-                continue
-            e164, reason = e164_or_reason(part, region, mode)
-            if e164:
-                return e164, "", part
-            if not first_error:
-                first_error, first_raw = reason, part
-    return None, first_error or "No phone number", first_raw
+            if part:
+                yield index, part
 
 
 @lru_cache(maxsize=65536)

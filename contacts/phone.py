@@ -314,7 +314,8 @@ def _e164(number: phonenumbers.PhoneNumber) -> str:
 def every_e164(
     candidates: list[object], *, region: str, mode: str = STRICT
 ) -> tuple[str | None, str, str, tuple[tuple[str, int], ...]]:
-    """first_e164's answer plus every further valid number of the row: ((E.164, candidate index), ...), repeats
+    """(E.164 of the first acceptable number, first rejection reason, raw part chosen or rejected) plus every
+    further valid number of the row: ((E.164, candidate index), ...), repeats
     left out. A row keeps all its numbers; the first valid one is its primary."""
     first: str | None = None
     first_error, first_raw = "", ""
@@ -343,20 +344,6 @@ def parse_candidates(
     Plain data in, plain data out, no Django: a bulk import runs this in a helper process.
     """
     return [every_e164(candidates, region=region, mode=mode) for candidates, region, mode in items]
-
-
-def first_e164(
-    candidates: list[object], *, region: str, mode: str = STRICT
-) -> tuple[str | None, str, str]:
-    """first_acceptable's choice without details: (E.164 or None, first rejection reason, raw part chosen/rejected)."""
-    first_error, first_raw = "", ""
-    for _index, part in _candidate_parts(candidates):
-        e164, reason = e164_or_reason(part, region, mode)
-        if e164:
-            return e164, "", part
-        if not first_error:
-            first_error, first_raw = reason, part
-    return None, first_error or "No phone number", first_raw
 
 
 def _candidate_parts(candidates: list[object]) -> Iterator[tuple[int, str]]:

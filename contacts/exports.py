@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import defaultdict
 from collections.abc import Iterator
 
 from django.db import connections
@@ -27,10 +26,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 
+from contacts.contacts.selectors import grouped_by_contact
 from contacts.csvsafe import escape_cell, escape_row
 from contacts.imports.bulk import sqlite_cache_limited
 from contacts.labels import column_headers
-from contacts.models import Call, Contact, ContactPhone, ContactTag, ListMembership
+from contacts.lists.selectors import lists_by_contact_id
+from contacts.models import Call, Contact, ContactPhone
+from contacts.tags.selectors import tag_names_by_contact_id
 
 FIELD_COLUMNS = ("phone", "first_name", "last_name", "email", "company", "title", "notes")
 # Tags re-import as tags (names joined by "; "); the mapper ignores "Contact lists" like the derived columns.
@@ -105,23 +107,12 @@ def _extra_number_count(queryset: QuerySet[Contact]) -> int:
     return min(next(iter(top[:1]), 0), MAX_EXTRA_NUMBERS)
 
 
-def _grouped(rows) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = defaultdict(list)
-    for contact_id, value in rows:
-        found[contact_id].append(value)
-    return found
-
-
 def _chunk_extras(ids: list[int], extra_numbers: int) -> tuple[dict, dict, dict]:
     """Tags, list names and additional numbers of one chunk of contacts: one query each (not one per row)."""
-    tags = _grouped(ContactTag.objects.filter(contact_id__in=ids).order_by("tag__name")
-                    .values_list("contact_id", "tag__name"))
-    lists = _grouped(ListMembership.objects.filter(contact_id__in=ids).order_by("contact_list__name")
-                     .values_list("contact_id", "contact_list__name"))
-    numbers = _grouped(ContactPhone.objects.filter(contact_id__in=ids, is_primary=False)
-                       .order_by("contact_id", "position", "id").values_list("contact_id", "e164")
-                       ) if extra_numbers else {}
-    return tags, lists, numbers
+    numbers = grouped_by_contact(ContactPhone.objects.filter(contact_id__in=ids, is_primary=False)
+                                 .order_by("contact_id", "position", "id").values_list("contact_id", "e164")
+                                 ) if extra_numbers else {}
+    return tag_names_by_contact_id(ids), lists_by_contact_id(ids, field="name"), numbers
 
 
 def _export_rows(queryset: QuerySet[Contact], *, stats: dict | None = None, defined: list[str]) -> Iterator[str]:

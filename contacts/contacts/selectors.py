@@ -4,6 +4,9 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -363,3 +366,11 @@ def _fts_enabled(alias: str) -> bool:
             return False  # not cached: the migration may not have run yet
         _fts_cache[key] = True
     return _fts_cache[key]
+
+
+def grouped_by_contact(rows: Iterable[tuple[int, Any]]) -> dict[int, list[Any]]:
+    """(contact pk, value) rows as {contact pk: [values, in row order]}: a page's related values in one query."""
+    found: dict[int, list[Any]] = defaultdict(list)
+    for contact_id, value in rows:
+        found[contact_id].append(value)
+    return found

@@ -1,13 +1,13 @@
 """Reads about lists: fetch one in a workspace, lists with their member counts, and list ids per contact."""
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from contacts.contacts.models import Contact
+from contacts.contacts.selectors import grouped_by_contact
 from contacts.errors import NotFound
 from contacts.lists.models import ContactList, ListMembership
 from contacts.workspaces.models import Workspace
@@ -35,14 +35,13 @@ def list_members(contact_list: ContactList) -> QuerySet[Contact]:
 
 def list_ids_by_contact(contacts: Iterable[Contact]) -> dict[int, list[str]]:
     """{contact pk: [list public ids]} for a page of contacts, in one query."""
-    pks = [c.pk for c in contacts]
-    found: dict[int, list[str]] = defaultdict(list)
-    if pks:
-        rows = (ListMembership.objects.filter(contact_id__in=pks).order_by("contact_list__name", "contact_list_id")
-                .values_list("contact_id", "contact_list__public_id"))
-        for contact_id, list_id in rows:
-            found[contact_id].append(list_id)
-    return found
+    return lists_by_contact_id([c.pk for c in contacts])
+
+
+def lists_by_contact_id(pks: list[int], field: str = "public_id") -> dict[int, list[str]]:
+    """{contact pk: [each list's `field`]} for these contacts, lists by name, in one query."""
+    return grouped_by_contact(ListMembership.objects.filter(contact_id__in=pks).order_by(
+        "contact_list__name", "contact_list_id").values_list("contact_id", f"contact_list__{field}")) if pks else {}
 
 
 def attach_list_ids(contacts: list[Contact]) -> list[Contact]:

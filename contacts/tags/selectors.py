@@ -1,13 +1,13 @@
 """Reads about tags: tags with their counts, and tag names per contact for a page of contacts."""
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from contacts.contacts.models import Contact
+from contacts.contacts.selectors import grouped_by_contact
 from contacts.errors import NotFound
 from contacts.tags.models import ContactTag, Tag
 from contacts.workspaces.models import Workspace
@@ -29,14 +29,13 @@ def tags_with_counts(workspace: Workspace) -> QuerySet[Tag]:
 
 def tag_names_by_contact(contacts: Iterable[Contact]) -> dict[int, list[str]]:
     """{contact pk: [tag names]} for a page of contacts, in one query."""
-    pks = [c.pk for c in contacts]
-    found: dict[int, list[str]] = defaultdict(list)
-    if pks:
-        rows = (ContactTag.objects.filter(contact_id__in=pks).order_by("tag__name")
-                .values_list("contact_id", "tag__name"))
-        for contact_id, name in rows:
-            found[contact_id].append(name)
-    return found
+    return tag_names_by_contact_id([c.pk for c in contacts])
+
+
+def tag_names_by_contact_id(pks: list[int]) -> dict[int, list[str]]:
+    """{contact pk: [tag names]} for these contacts, by name, in one query."""
+    return grouped_by_contact(ContactTag.objects.filter(contact_id__in=pks).order_by("tag__name")
+                              .values_list("contact_id", "tag__name")) if pks else {}
 
 
 def attach_tags(contacts: list[Contact]) -> list[Contact]:

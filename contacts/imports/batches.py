@@ -250,9 +250,20 @@ def preview_counts_request(batch: ImportBatch, enqueue: Callable[[ImportBatch, s
                                     "total": locked.rows or None, "requested_at": timezone.now().isoformat()}
             locked.save(update_fields=["preview_state"])
     if queue:
-        enqueue(locked, signature)  # after the commit: a worker on another connection sees the request
+        # A small text file is counted here (milliseconds, and the page is whole with no worker running); anything
+        # larger, and every workbook, by the task worker, after the commit so it sees the request.
+        (preview_counts_run if _counted_inline(locked) else enqueue)(locked, signature)
     batch.refresh_from_db(fields=["preview_state", "rows"])
     return preview_state(batch) or locked.preview_state
+
+
+def _counted_inline(batch: ImportBatch) -> bool:
+    try:
+        size = batch.file.size if batch.file else None
+    except OSError:
+        return False
+    return (size is not None and size <= settings.IMPORT_PREVIEW_INLINE_BYTES
+            and not batch.file.name.lower().endswith((".xlsx", ".xlsm")))
 
 
 def _stored_row(row: RowVerdict) -> list[Any]:

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -43,7 +42,6 @@ from contacts.imports import (
     error_report_csv,
     max_upload_bytes,
     preview_counts_request,
-    preview_counts_run,
     preview_sample,
     preview_state,
     stored_rows,
@@ -342,19 +340,6 @@ def _counting(batch: ImportBatch, state: dict | None) -> dict:
             "no_worker": state.get("status") == "queued" and not worker_alive()}
 
 
-def _count_now_or_queue(batch: ImportBatch):
-    """A small text file is counted in the request (a few milliseconds, and the page is whole even with no worker
-    running); anything larger, and every workbook, is counted by the task worker."""
-    try:
-        size = batch.file.size if batch.file else None
-    except OSError:
-        size = None
-    small = size is not None and size <= settings.IMPORT_PREVIEW_INLINE_BYTES
-    if small and not batch.file.name.lower().endswith((".xlsx", ".xlsm")):
-        return preview_counts_run
-    return tasks.enqueue_preview_counts
-
-
 @needs(Perm.EDIT)
 def import_preview(request: HttpRequest, batch_id: str) -> HttpResponse:
     """Verdicts of the first rows at once (the only part of the file this request reads); the whole-file counts
@@ -384,7 +369,7 @@ def import_preview(request: HttpRequest, batch_id: str) -> HttpResponse:
     except FileProblem as exc:
         messages.error(request, f"{exc.message} Upload a corrected file.")
         return redirect("import_new")
-    state = preview_counts_request(batch, _count_now_or_queue(batch)) if not errors else preview_state(batch)
+    state = preview_counts_request(batch, tasks.enqueue_preview_counts) if not errors else preview_state(batch)
     whole = _counts_from_state(state)
     country = workspace_country(workspace, options.default_country)
     show = request.GET.get("show", "")

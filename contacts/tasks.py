@@ -7,11 +7,13 @@ duplicate.
 from __future__ import annotations
 
 import logging
+import time
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django_tasks import task
 
 from contacts.imports import FileProblem, batch_run, batch_worker_lost, drafts_expire, preview_counts_run
+from contacts.imports.batches import transient
 from contacts.imports.pipeline import ConcurrentRun
 from contacts.models import ImportBatch, ImportStatus
 from contacts.worker import runner
@@ -30,7 +32,7 @@ def run_import_batch(batch_id: str) -> dict:
     if batch.status in (ImportStatus.COMPLETED, ImportStatus.REVERTED):
         return {"status": batch.status}
     try:
-        result = batch_run(batch)
+        result = _run_with_retries(batch)
     except FileProblem as exc:
         # The batch is already marked failed with this message; nothing for the worker to retry.
         logger.info("import %s failed: %s", batch_id, exc.message)
@@ -39,6 +41,24 @@ def run_import_batch(batch_id: str) -> dict:
         logger.info("import %s: %s", batch_id, exc)
         return {"status": "concurrent"}
     return {"status": ImportStatus.COMPLETED, **result.as_counts()}
+
+
+RUN_ATTEMPTS = 4
+RETRY_PAUSE = 0.5  # seconds, times the attempt number
+
+
+def _run_with_retries(batch: ImportBatch):
+    """batch_run, again after a transient lock (a busy SQLite file, a PostgreSQL deadlock): the run resumes from its
+    last committed chunk, so a retry never writes a row twice. The last attempt marks the batch failed."""
+    for attempt in range(1, RUN_ATTEMPTS + 1):
+        try:
+            return batch_run(batch, retrying=attempt < RUN_ATTEMPTS)
+        except OperationalError as exc:
+            if attempt == RUN_ATTEMPTS or not transient(exc):
+                raise
+            logger.warning("import %s: %s; attempt %d of %d", batch.public_id, exc, attempt + 1, RUN_ATTEMPTS)
+            time.sleep(RETRY_PAUSE * attempt)
+    raise AssertionError("unreachable")
 
 
 @task()

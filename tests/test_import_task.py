@@ -101,3 +101,48 @@ def test_stored_file_survives_for_another_process(workspace, user):
     assert Path(batch.file.path).exists()
     # A fresh read from storage, as the worker process does.
     assert batch_table(ImportBatch.objects.get(pk=batch.pk)).count_rows() == 3
+
+
+def test_a_transient_database_lock_mid_import_is_retried_to_the_same_result(workspace, user, monkeypatch):
+    from django.db import OperationalError
+
+    from contacts import tasks
+
+    monkeypatch.setattr(tasks, "RETRY_PAUSE", 0)
+    monkeypatch.setattr(pipeline.run, "CHUNK_SIZE", 100)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_ROWS", 10**9)
+    batch = configured_batch(workspace, user, make_csv(500))
+    real_write = pipeline.Writer.write
+    calls = {"n": 0}
+
+    def locked_once(self, evaluator, chunk, parsed=None):
+        calls["n"] += 1
+        if calls["n"] == 3:  # the third chunk meets a writer holding the SQLite file
+            raise OperationalError("database table is locked")
+        return real_write(self, evaluator, chunk, parsed)
+
+    monkeypatch.setattr(pipeline.Writer, "write", locked_once)
+    result = run_import_batch.call(batch.public_id)
+    batch.refresh_from_db()
+    assert result["status"] == "completed" and batch.status == "completed" and batch.error_message == ""
+    assert (batch.rows_processed, batch.imported, batch.invalid_skipped) == (500, 450, 50)
+    assert Contact.objects.for_workspace(workspace).count() == 450
+
+
+def test_a_lock_that_never_clears_fails_the_import_with_its_reason(workspace, user, monkeypatch):
+    from django.db import OperationalError
+
+    from contacts import tasks
+
+    monkeypatch.setattr(tasks, "RETRY_PAUSE", 0)
+    batch = configured_batch(workspace, user, make_csv(20))
+
+    def always_locked(self, evaluator, chunk, parsed=None):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(pipeline.Writer, "write", always_locked)
+    with pytest.raises(OperationalError):
+        run_import_batch.call(batch.public_id)
+    batch.refresh_from_db()
+    assert batch.status == "failed" and "database is locked" in batch.error_message
+    assert Contact.objects.for_workspace(workspace).count() == 0

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from contacts import csvsafe
@@ -336,9 +336,22 @@ def batch_configure(batch: ImportBatch, *, mapping: ColumnMapping, options: Opti
     return batch
 
 
-def batch_run(batch: ImportBatch, *, actor: Any = None,
-              progress: Callable[[ImportResult], None] | None = None) -> ImportResult:
-    """Run (or resume) a file batch from its stored file, mapping and options."""
+TRANSIENT_ERRORS = ("database is locked", "database table is locked", "deadlock detected",
+                    "could not serialize access")
+
+
+def transient(exc: BaseException) -> bool:
+    """A database error that a second attempt can get past: SQLite's lock, PostgreSQL's deadlock or serialization
+    failure."""
+    return isinstance(exc, OperationalError) and any(text in str(exc).lower() for text in TRANSIENT_ERRORS)
+
+
+def batch_run(batch: ImportBatch, *, actor: Any = None, progress: Callable[[ImportResult], None] | None = None,
+              retrying: bool = False) -> ImportResult:
+    """Run (or resume) a file batch from its stored file, mapping and options.
+
+    `retrying`: the caller runs it again after a transient database error (a lock), so such an error leaves the
+    batch processing (its checkpoint says where to resume) instead of marking it failed."""
     batch.refresh_from_db()
     if batch.status in (ImportStatus.COMPLETED, ImportStatus.REVERTED):
         return ImportResult.from_batch(batch)
@@ -357,7 +370,8 @@ def batch_run(batch: ImportBatch, *, actor: Any = None,
     except ConcurrentRun:
         raise  # another worker owns the batch now: leave its status alone
     except Exception as exc:
-        batch_fail(batch, exc)
+        if not (retrying and transient(exc)):
+            batch_fail(batch, exc)
         raise
     batch_finish(batch, result, actor or batch.uploaded_by)
     return result

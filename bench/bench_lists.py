@@ -3,6 +3,7 @@
 Usage:
     .venv/bin/python bench/bench_lists.py                       # 200,000 contacts (builds bench/out/lists.sqlite3)
     .venv/bin/python bench/bench_lists.py --rows 1000000 --rebuild --runs 7
+    .venv/bin/python bench/bench_lists.py --rows 1000000 --rebuild --database-url postgres://postgres@127.0.0.1:5432/sa_lists
 
 Every contact has a number custom field `budget`; a list holds every 10th contact, a tag every 7th. Prints the
 first-page time (whole response through the Django test Client: median and worst of --runs) per filter.
@@ -102,19 +103,50 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--database-url", help="a PostgreSQL database to build in (created if missing; default: "
+                                               "bench/out/lists.sqlite3)")
     args = parser.parse_args()
-    out = ROOT / "bench" / "out"
-    out.mkdir(exist_ok=True)
-    db = out / "lists.sqlite3"
-    if args.rebuild and db.exists():
-        db.unlink()
-    fresh = not db.exists()
-    setup_django(db)
+    if args.database_url:
+        fresh = postgres_database(args.database_url, args.rebuild)
+    else:
+        out = ROOT / "bench" / "out"
+        out.mkdir(exist_ok=True)
+        db = out / "lists.sqlite3"
+        if args.rebuild and db.exists():
+            db.unlink()
+        fresh = not db.exists()
+        setup_django(db)
     if fresh:
         build(args.rows)
+    from django.db import connection
+    print(f"\n{connection.vendor}, {args.database_url or 'bench/out/lists.sqlite3'}")
     measure(args.runs)
+    where = f" --database-url {args.database_url}" if args.database_url else ""
     print(f"\nreproduce: .venv/bin/python bench/bench_lists.py --rows {args.rows} --runs {args.runs}"
-          f"{' --rebuild' if fresh else ''}")
+          f"{' --rebuild' if fresh else ''}{where}")
+
+
+def postgres_database(url: str, rebuild: bool) -> bool:
+    """Point Django at `url`, (re)creating the database; True when it is new and must be built."""
+    import os
+    import subprocess
+    from urllib.parse import urlparse
+
+    parts = urlparse(url)
+    name, conn = parts.path.lstrip("/"), ["-h", parts.hostname or "127.0.0.1", "-U", parts.username or "postgres"]
+    exists = subprocess.run(["psql", *conn, "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
+                            capture_output=True, text=True, check=True).stdout.strip() == "1"
+    if exists and rebuild:
+        subprocess.run(["dropdb", *conn, name], check=True)
+    if not exists or rebuild:
+        subprocess.run(["createdb", *conn, name], check=True)
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "smartalex.settings.test"
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    import django
+
+    django.setup()
+    return not exists or rebuild
 
 
 if __name__ == "__main__":

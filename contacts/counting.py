@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Exists, Expression, OuterRef, Q, QuerySet
+from django.db.models.expressions import Col
 from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
 
@@ -28,6 +29,7 @@ class Total:
     value: int
     exact: bool = True
     estimated: bool = False  # value came from the planner (else, when not exact, it is "more than value")
+    ids: tuple[int, ...] | None = field(default=None, compare=False, repr=False)  # the rows, when the count read them
 
     @property
     def label(self) -> str:
@@ -98,8 +100,8 @@ def only_equalities(node: WhereNode) -> bool:
         if isinstance(child, WhereNode):
             if child.negated or child.connector != "AND" or not only_equalities(child):
                 return False
-        elif getattr(child, "lookup_name", None) != "exact":
-            return False
+        elif getattr(child, "lookup_name", None) != "exact" or not isinstance(getattr(child, "lhs", None), Col):
+            return False  # a range, a LIKE, a subquery (MemberOf) or a JSON key (its statistics are no help)
     return not node.negated
 
 
@@ -113,17 +115,31 @@ def bounded_count_plain(queryset: QuerySet, cap: int) -> Total:
     estimate = planner_estimate(queryset) if plain else None
     if estimate is not None and estimate >= max(ESTIMATE_TRUSTED_FROM, 5 * cap):
         return Total(estimate, exact=False, estimated=True)
+    ids = None
     try:
-        seen = queryset.order_by()[: cap + 1].count()  # SELECT COUNT(*) FROM (... LIMIT cap + 1)
+        if not plain and _by_id(queryset):
+            # Filters that cost per row (a list, a tag, a custom field): read the ids instead of counting them, so a
+            # page of a result within the cap is fetched by id (see for_page) instead of filtering a second time.
+            ids = tuple(queryset.order_by().values_list("pk", flat=True)[: cap + 1])
+            seen = len(ids)
+        else:
+            seen = queryset.order_by()[: cap + 1].count()  # SELECT COUNT(*) FROM (... LIMIT cap + 1)
     except EmptyResultSet:
         return Total(0)
     if seen <= cap:
-        return Total(seen)
+        return Total(seen, ids=ids)
     if estimate is None:
         estimate = planner_estimate(queryset)
     if estimate is None:
         return Total(cap, exact=False)
     return Total(max(estimate, cap + 1), exact=False, estimated=True)
+
+
+def _by_id(queryset: QuerySet) -> bool:
+    """Whether the rows can be fetched again by id alone: one table (no join to keep), no grouping or distinct."""
+    query = queryset.query
+    tables = sum(1 for alias in query.alias_map if query.alias_refcount.get(alias))
+    return tables <= 1 and not query.annotations and not query.distinct and query.group_by is None
 
 
 def planner_estimate(queryset: QuerySet) -> int | None:
@@ -203,5 +219,106 @@ class BoundedPaginator(Paginator):
     def page(self, number) -> BoundedPage:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom: bottom + self.per_page + 1])
+        rows = list(for_page(self.object_list, self.total)[bottom: bottom + self.per_page + 1])
         return BoundedPage(rows[: self.per_page], number, self, has_more=len(rows) > self.per_page)
+
+
+# --- membership filters (list, tag, campaign) -----------------------------------------------------------------
+_WALK = "walk_in_order"
+
+
+class MemberOf(Expression):
+    """`contact in (members)`, rendered to suit the question asked of it.
+
+    Counting, or fetching a small result, is cheapest driven from the members: `id IN (SELECT contact_id ...)`
+    reads the list's index and tests only its members. Fetching one sorted page of a large result is cheapest the
+    other way round: walk the contacts in the page's order and probe the (list, contact) index for each, stopping
+    at the page's last row (`EXISTS`). SQLite picks the first form for both (sorting a 100,000-member list for 20
+    rows costs ~90 ms at 1M contacts, the walk 0.2 ms), so the page asks for the walk once the bounded count says
+    the result is large (see for_page). PostgreSQL plans both as the same semi-join and chooses by cost.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, members: QuerySet, column: str = "contact_id") -> None:
+        super().__init__()
+        self.members, self.column = members, column
+        self.as_set = self.as_probe = None
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        resolved = self.copy()
+        resolved.as_set = Q(pk__in=self.members.order_by().values(self.column)).resolve_expression(
+            query, allow_joins, reuse, summarize)
+        resolved.as_probe = Exists(self.members.order_by().filter(**{self.column: OuterRef("pk")})).resolve_expression(
+            query, allow_joins, reuse, summarize)
+        return resolved
+
+    def get_source_expressions(self) -> list:
+        return [self.as_set, self.as_probe]
+
+    def set_source_expressions(self, exprs) -> None:
+        self.as_set, self.as_probe = exprs
+
+    def as_sql(self, compiler, connection):
+        walk = getattr(compiler.query, _WALK, False)
+        return compiler.compile(self.as_probe if walk else self.as_set)
+
+
+def for_page(queryset: QuerySet, total: Total) -> QuerySet:
+    """The queryset to fetch a page from.
+
+    Within the cap, when the count read the ids: those ids, in the list's order (no filter evaluated twice).
+    Above the cap the result is dense (at least one row in COUNT_CAP / table size), so when the order has an index
+    the page walks it and probes the memberships (MemberOf), finding a page after a few rows.
+    """
+    if total.ids is not None:
+        rows = queryset.all()
+        rows.query.where = WhereNode()
+        return rows.filter(IdIn(list(total.ids)))
+    if total.exact or not _indexed_order(queryset):
+        return queryset
+    queryset = queryset.all()
+    setattr(queryset.query, _WALK, True)
+    return queryset
+
+
+def _indexed_order(queryset: QuerySet) -> bool:
+    """Whether the first sort column leads an index (alone or after the workspace), so the rows can be walked in it."""
+    query = queryset.query
+    ordering = query.order_by or (query.default_ordering and query.get_meta().ordering) or ()
+    if not ordering or not isinstance(ordering[0], str):
+        return False
+    name = ordering[0].lstrip("-")
+    if "__" in name:
+        return False
+    meta = query.get_meta()
+    leading = set()
+    for index in [*meta.indexes, *meta.constraints]:
+        fields = [f.lstrip("-") for f in getattr(index, "fields", ()) or ()]
+        leading.update(fields[1:2] if fields[:1] == ["workspace"] else fields[:1])
+    if name == "pk":
+        return True
+    try:
+        return meta.get_field(name).name in leading or meta.get_field(name).primary_key
+    except Exception:  # noqa: BLE001 - an annotation or expression: no index to walk
+        return False
+
+
+class IdIn(Expression):
+    """`<table>.id = ANY(%s)` with the ids as one array parameter: thousands of ids plan and bind in microseconds
+    (PostgreSQL hashes the array), where `IN (%s, %s, ...)` costs tens of milliseconds."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, ids: list[int]) -> None:
+        super().__init__()
+        self.ids = ids
+
+    def as_sql(self, compiler, connection):
+        column = f"{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}.id"
+        if connection.vendor == "sqlite":  # one JSON parameter, however many ids
+            return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(self.ids)]  # noqa: S608
+        # bigint[] like the column: a cross-type comparison (bigint = int4) could not be hashed
+        return f"{column} = ANY(%s::bigint[])", [self.ids]

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contacts import selectors, services
-from contacts.counting import bounded_count
+from contacts.counting import bounded_count, for_page
 from contacts.filters import CallFilter, ContactFilter
 from contacts.imports import import_records
 from contacts.models import Campaign, Contact, ContactList, CustomField, DncEntry, DncSource, Workspace
@@ -119,7 +119,8 @@ def page_of(queryset: QuerySet, pager: Paging) -> tuple[list, dict[str, Any]]:
     dicts of those fields (no model instances to build)."""
     total = bounded_count(queryset)
     start = pager.offset
-    rows = list(queryset[start:start + pager.limit + 1]) if start < total.value or not total.exact else []
+    fetch = start < total.value or not total.exact
+    rows = list(for_page(queryset, total)[start:start + pager.limit + 1]) if fetch else []
     return rows[:pager.limit], pager.meta(total.value, has_more=len(rows) > pager.limit, exact=total.exact)
 
 

@@ -1,7 +1,6 @@
 """Reads about contacts: fetch one in a workspace, search by name, email or number, and list totals."""
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import defaultdict
@@ -15,6 +14,7 @@ from django.db.models.expressions import Expression, RawSQL
 
 from contacts import phone as phone_rules
 from contacts.contacts.models import Contact, ContactPhone
+from contacts.counting import IdIn
 from contacts.errors import ContactNotFound
 from contacts.workspaces.models import Workspace
 from contacts.workspaces.rules import workspace_country
@@ -213,25 +213,6 @@ def _pg_dense(queryset: QuerySet[Contact], words: list[list[str]], share: tuple)
         return matched  # a small list: counting it is cheap
     sampled_hits = round(share[0] * share[1])  # the estimate is never below the matches the sample saw
     return with_known_total(matched, Total(_estimate(queryset, share, sampled_hits), exact=False, estimated=True))
-
-
-class IdIn(Expression):
-    """`<table>.id = ANY(%s)` with the ids as one array parameter: thousands of ids plan and bind in microseconds
-    (PostgreSQL hashes the array), where `IN (%s, %s, ...)` costs tens of milliseconds."""
-
-    output_field = BooleanField()
-    conditional = True
-
-    def __init__(self, ids: list[int]) -> None:
-        super().__init__()
-        self.ids = ids
-
-    def as_sql(self, compiler, connection):
-        column = f"{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}.id"
-        if connection.vendor == "sqlite":  # one JSON parameter, however many ids
-            return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(self.ids)]  # noqa: S608
-        # bigint[] like the column: a cross-type comparison (bigint = int4) could not be hashed
-        return f"{column} = ANY(%s::bigint[])", [self.ids]
 
 
 def _pg_prefetched(queryset: QuerySet[Contact], matched: QuerySet[Contact],

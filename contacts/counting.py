@@ -100,8 +100,13 @@ def only_equalities(node: WhereNode) -> bool:
         if isinstance(child, WhereNode):
             if child.negated or child.connector != "AND" or not only_equalities(child):
                 return False
-        elif getattr(child, "lookup_name", None) != "exact" or not isinstance(getattr(child, "lhs", None), Col):
-            return False  # a range, a LIKE, a subquery (MemberOf) or a JSON key (its statistics are no help)
+        elif getattr(child, "lookup_name", None) != "exact":
+            return False
+        elif isinstance(child.lhs, MemberOf):  # in a list or with a tag: estimated from the membership's statistics
+            if not only_equalities(child.lhs.members.query.where):
+                return False
+        elif not isinstance(child.lhs, Col):
+            return False  # a JSON key or another expression: its statistics are no help
     return not node.negated
 
 

@@ -80,6 +80,12 @@ def database_from_env(default_sqlite: Path) -> dict:
                 "transaction_mode": "IMMEDIATE",
             }
         )
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # Solid-state storage: a random page costs about what a sequential one does. With PostgreSQL's default (4,
+        # spinning disks) the planner hashes a whole million-row table to count a list's 10,000 members instead of
+        # looking them up by key (180 ms against 70). PG_RANDOM_PAGE_COST=4 restores the default.
+        cost = os.environ.get("PG_RANDOM_PAGE_COST", "1.1")
+        config.setdefault("OPTIONS", {}).setdefault("options", f"-c random_page_cost={cost}")
     return config
 
 

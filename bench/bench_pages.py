@@ -26,6 +26,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--default-gc", action="store_true", help="CPython's GC settings, not the web workers' tuning")
     parser.add_argument("--profile", action="store_true", help="print the top functions of each page")
     parser.add_argument("--test-instrumentation", action="store_true",
                         help="render templates as tests do (a copy of every context per template, as measured "
@@ -45,6 +46,10 @@ def main() -> None:
 
     if args.test_instrumentation:
         setup_test_environment()
+    if not args.default_gc:
+        from smartalex.gc_tuning import tune_gc
+
+        tune_gc()  # as smartalex/wsgi.py does in each gunicorn worker
     from django.conf import settings
     settings.ALLOWED_HOSTS = ["testserver"]
     ws = Workspace.objects.get(slug="bench")
@@ -99,6 +104,7 @@ def main() -> None:
     load = os.getloadavg()
     print(f"\nmachine load (uptime): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     extra = " --test-instrumentation" if args.test_instrumentation else ""
+    extra += " --default-gc" if args.default_gc else ""
     print(f"Reproduce: .venv/bin/python bench/bench_pages.py --database-url {args.database_url} --runs {args.runs}"
           f"{extra}")
 

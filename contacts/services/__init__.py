@@ -61,7 +61,7 @@ from contacts.errors import (
     ServiceError,
     ValidationFailed,
 )
-from contacts.fields.services import field_create, field_delete, field_update, validate_metadata
+from contacts.fields.services import contacts_set_field, field_create, field_delete, field_update, validate_metadata
 from contacts.lists.services import (
     ListChange,
     contact_move_to_list,
@@ -135,4 +135,4 @@ __all__ += [
     "contact_set_tags", "contacts_tag", "contacts_untag", "split_tags", "tag_create", "tag_delete", "tag_update",
     "tags_ensure",
 ]
-__all__ += ["field_create", "field_delete", "field_update", "validate_metadata"]
+__all__ += ["contacts_set_field", "field_create", "field_delete", "field_update", "validate_metadata"]

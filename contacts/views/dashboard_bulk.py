@@ -22,11 +22,11 @@ from contacts.workspaces.permissions import Perm, require
 
 ACTIONS = {"add_to_campaign": "Add to campaign", "mark_dnc": "Mark DNC", "delete": "Delete",
            "add_to_list": "Add to list", "remove_from_list": "Remove from list", "save_as_list": "Save as list",
-           "tag": "Tag", "untag": "Untag"}
+           "tag": "Tag", "untag": "Untag", "set_field": "Set field"}
 # What each bulk action needs; checked before anything is read, confirmed or written.
 ACTION_PERMS = {"add_to_campaign": Perm.EDIT, "mark_dnc": Perm.DNC_ADD, "delete": Perm.DESTROY, "export": Perm.EXPORT,
                 "add_to_list": Perm.EDIT, "remove_from_list": Perm.EDIT, "save_as_list": Perm.EDIT, "tag": Perm.EDIT,
-                "untag": Perm.EDIT}
+                "untag": Perm.EDIT, "set_field": Perm.EDIT}
 LIST_ACTIONS = ("add_to_list", "remove_from_list", "save_as_list", "tag", "untag")
 
 
@@ -107,6 +107,8 @@ def contacts_bulk(request: HttpRequest) -> HttpResponse:
     if chosen.empty_request:
         messages.error(request, "Tick at least one contact, or choose all contacts matching the filter.")
         return _back(query)
+    if action == "set_field":
+        return _set_field(request, workspace, chosen)
     if action in LIST_ACTIONS:
         # Lists only group contacts (nothing is dialed, deleted or listed DNC), so they act at once, undoably.
         return _list_action(request, workspace, action, chosen)
@@ -140,6 +142,32 @@ def contacts_bulk(request: HttpRequest) -> HttpResponse:
         "scope": request.POST.get("scope", ""), "ids": request.POST.getlist("ids"), "query": query,
     }
     return render(request, "contacts/dashboard/bulk_confirm.html", context)
+
+
+def _set_field(request: HttpRequest, workspace: Workspace, chosen: Selection) -> HttpResponse:
+    """Set one custom field on the selection (or clear it): a page with the field's typed input and the count
+    first, then one set-based write."""
+    field = CustomField.objects.for_workspace(workspace).filter(key=request.POST.get("field_key", "")).first()
+    if field is None:
+        messages.error(request, "Choose the custom field to set.")
+        return _back(chosen.query)
+    clear = request.POST.get("clear") == "1"
+    value = request.POST.get("value", "")
+    error = ""
+    if request.POST.get("confirm"):
+        try:
+            count = services.contacts_set_field(workspace=workspace, contacts=chosen.contacts, key=field.key,
+                                                value=value, clear=clear, actor=request.user)
+        except services.ValidationFailed as exc:
+            error = exc.message
+        else:
+            shown = {"true": "Yes", "false": "No"}.get(str(value).lower(), value) if field.type == "boolean" else value
+            done = f"Cleared {field.label} on" if clear else f"Set {field.label} to “{shown}” on"
+            messages.success(request, f"{done} {_plural(count)}.")
+            return _back(chosen.query)
+    context = {"field": field, "value": value, "clear": clear, "error": error, "count": chosen.contacts.count(),
+               "scope": request.POST.get("scope", ""), "ids": chosen.ids, "query": chosen.query}
+    return render(request, "contacts/dashboard/bulk_set_field.html", context, status=422 if error else 200)
 
 
 def _plural(count: int, word: str = "contact") -> str:

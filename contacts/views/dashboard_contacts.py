@@ -120,14 +120,17 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         colours, names = dict(tags), selectors.tag_names_by_contact(contacts)
         for contact in contacts:
             contact.tag_badges = [(n, colours.get(n, "blue")) for n in names.get(contact.pk, [])]
+    known_fields = getattr(contact_filter, "custom_definitions", None)
+    if known_fields is None:  # one query: the filter inputs and the "Set field" menu
+        known_fields = {f.key: f for f in CustomField.objects.for_workspace(workspace)}
     context = {
         "filter": contact_filter,
         "invalid": invalid,
         "page": page,
         "contacts": contacts,
         "tags": tags,
-        "custom_inputs": custom_filter_inputs(workspace, request.GET,
-                                              getattr(contact_filter, "custom_definitions", None)),
+        "custom_inputs": custom_filter_inputs(workspace, request.GET, known_fields),
+        "custom_fields": sorted(known_fields.values(), key=lambda f: (f.label, f.pk)),
         "from_import": (contact_filter.form.cleaned_data.get("import_id") if not invalid else None),
         "selected_tags": request.GET.getlist("tags"),
         "per_page": paginator.per_page,

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from contacts import services
 from contacts.models import CampaignMembership, Contact, ContactList
+from tests.browser.pages import axe_violations
 from tests.conftest import login_in_browser
 from tests.factories import make_contact, make_user
 
@@ -140,3 +141,21 @@ def test_custom_field_filter_journey(page, screenshot, workspace):
     page.get_by_label("Treatment budget from").fill("")
     page.get_by_label("Treatment budget from").press("Enter")
     expect(page.get_by_test_id("total")).to_contain_text("3 contacts")
+
+    # Set the field in bulk: tick two rows, choose the field, give a typed value, apply.
+    page.get_by_label("Select Ann Archer").check()
+    page.get_by_label("Select Cara Archer").check()
+    page.get_by_label("Custom field to set").select_option(label="Treatment budget")
+    page.get_by_role("button", name="Set field…").click()
+    expect(page.get_by_test_id("confirm-count")).to_contain_text("2 contacts")
+    value = page.get_by_label("Treatment budget", exact=True)
+    assert value.get_attribute("type") == "number"
+    value.fill("900")
+    screenshot("custom-03-set-field")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Apply to 2 contacts").click()
+    expect(page.get_by_text("Set Treatment budget to “900” on 2 contacts.")).to_be_visible()
+    page.get_by_label("Treatment budget from").fill("900")
+    page.get_by_label("Treatment budget to").fill("900")
+    page.get_by_label("Treatment budget to").press("Enter")
+    expect(page.get_by_test_id("total")).to_contain_text("2 contacts match")

@@ -173,7 +173,8 @@ def test_contacts_page_reads_lists_in_one_query(api, workspace, django_assert_ma
         make_contact(workspace)
     services.list_add_contacts(contact_list=box, contacts=Contact.objects.filter(workspace=workspace))
     api.get("/v1/contacts")  # the key's first use is recorded once
-    with django_assert_max_num_queries(7):  # +1: the page's additional numbers (`phones`)
+    # +1: the page's additional numbers (`phones`); +1 on PostgreSQL: the planner's estimate before the count
+    with django_assert_max_num_queries(8):
         page = api.get("/v1/contacts", {"per_page": 100, "list_id": box.public_id}).json()
     assert len(page["data"]) == 30 and all(c["lists"] == [box.public_id] for c in page["data"])
 

@@ -289,7 +289,9 @@ class ContactDncView(ApiView):
                                                 source=DncSource.API, actor=request.auth)
         return Response({"data": {"id": contact.public_id, "status": contact.status, "dnc_at": s.ts(contact.dnc_at)}})
 
-    @extend_schema(operation_id="contacts_dnc_destroy", request=s.ReasonIn, responses={200: r.ContactDncResponse})
+    @extend_schema(operation_id="contacts_dnc_destroy", request=s.ReasonIn, responses={200: r.ContactDncResponse},
+                   parameters=[OpenApiParameter("reason", str, description="Why the contact may be called again "
+                                                                           "(or `reason` in the body)")])
     def delete(self, request: Request, contact_id: str) -> Response:
         contact = self.contact(request, contact_id)
         data = validated(s.ReasonIn, request.data or {})

@@ -47,7 +47,7 @@ class PageMetaSerializer(serializers.Serializer):
     limit = serializers.IntegerField(help_text="Same as per_page (limit/offset paging)")
     offset = serializers.IntegerField(help_text="Items skipped before this page")
     has_more = serializers.BooleanField(help_text="Another page follows")
-    hasMore = serializers.BooleanField(help_text="Same as has_more (reference 001's spelling)")  # noqa: N815
+    hasMore = serializers.BooleanField(help_text="Same as has_more (reference 001's spelling)")
 
 
 def one(item: type[serializers.Serializer], name: str, description: str = "") -> type[serializers.Serializer]:
@@ -173,7 +173,7 @@ class SearchMetaSerializer(serializers.Serializer):
     offset = serializers.IntegerField()
     count = serializers.IntegerField(help_text="Items on this page")
     has_more = serializers.BooleanField()
-    hasMore = serializers.BooleanField(help_text="Same as has_more")  # noqa: N815
+    hasMore = serializers.BooleanField(help_text="Same as has_more")
 
 
 class ContactEventSerializer(serializers.Serializer):
@@ -331,7 +331,7 @@ class CustomFieldSerializer(serializers.Serializer):
 class CustomFieldsMetaSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     has_more = serializers.BooleanField(help_text="Always false: every field is listed")
-    hasMore = serializers.BooleanField()  # noqa: N815
+    hasMore = serializers.BooleanField()
 
 
 class CustomFieldDeletedSerializer(serializers.Serializer):

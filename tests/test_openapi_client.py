@@ -46,8 +46,10 @@ def generated(live_server, tmp_path):
 @pytest.fixture
 def api_client(generated, live_server, workspace):
     _, raw = services.api_key_create(workspace=workspace, name="generated client")
-    return generated("client").AuthenticatedClient(base_url=live_server.url, token=raw,
-                                                   raise_on_unexpected_status=True)
+    # Closed before the live server stops: an idle keep-alive connection would outlive the test's database.
+    with generated("client").AuthenticatedClient(base_url=live_server.url, token=raw,
+                                                 raise_on_unexpected_status=True) as authenticated:
+        yield authenticated
 
 
 def test_generated_client_round_trip_with_typed_models(generated, api_client):

@@ -11,6 +11,7 @@ from contacts.contacts.models import Contact
 from contacts.workspaces.permissions import Perm
 from contacts.workspaces.rules import normalize_for_workspace
 
+from . import responses as r
 from . import serializers as s
 from .views import ApiView, validated
 
@@ -20,7 +21,8 @@ class ComplianceCheckView(ApiView):
 
     perms = {"POST": Perm.VIEW}
 
-    @extend_schema(operation_id="compliance_check", request=s.ComplianceCheckIn, responses={200: dict})
+    @extend_schema(operation_id="compliance_check", request=s.ComplianceCheckIn,
+                   responses={200: r.ComplianceDecisionResponse})
     def post(self, request: Request) -> Response:
         data = validated(s.ComplianceCheckIn, request.data or {})
         workspace = self.workspace(request)
@@ -37,7 +39,7 @@ class ComplianceCheckView(ApiView):
 class ContactConsentsView(ApiView):
     perms = {"GET": Perm.VIEW, "POST": Perm.EDIT}
 
-    @extend_schema(operation_id="contacts_consents_list", responses={200: dict})
+    @extend_schema(operation_id="contacts_consents_list", responses={200: r.ConsentHistory})
     def get(self, request: Request, contact_id: str) -> Response:
         contact = self.contact(request, contact_id)
         history = consents.consent_history(contact.workspace, contact.phone)
@@ -49,7 +51,8 @@ class ContactConsentsView(ApiView):
             "express_written": state.active("express_written"), "revoked": state.revoked,
             "revoked_at": s.ts(state.revoked_at)}})
 
-    @extend_schema(operation_id="contacts_consents_create", request=s.ConsentIn, responses={201: dict})
+    @extend_schema(operation_id="contacts_consents_create", request=s.ConsentIn,
+                   responses={201: r.ConsentRecordResponse})
     def post(self, request: Request, contact_id: str) -> Response:
         contact = self.contact(request, contact_id)
         data = validated(s.ConsentIn, request.data or {})
@@ -63,7 +66,7 @@ class ConsentRevokeView(ApiView):
 
     perms = {"POST": Perm.DNC_ADD}
 
-    @extend_schema(operation_id="consents_revoke", request=s.RevokeIn, responses={201: dict})
+    @extend_schema(operation_id="consents_revoke", request=s.RevokeIn, responses={201: r.ConsentRevocationResponse})
     def post(self, request: Request) -> Response:
         data = validated(s.RevokeIn, request.data or {})
         revocation = consents.consent_revoke(workspace=self.workspace(request), phone=data["phone"], channel="api",

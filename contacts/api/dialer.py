@@ -14,6 +14,7 @@ from contacts.campaigns import dialer, scripts
 from contacts.campaigns.models import Call, CallStatus, Campaign, CampaignType, Sentiment
 from contacts.workspaces.permissions import Perm
 
+from . import responses as r
 from . import serializers as s
 from .views import ApiView, CampaignDetailView, campaign_body, validated
 
@@ -78,7 +79,7 @@ def campaign_full(campaign: Campaign) -> dict[str, Any]:
 class ClaimView(ApiView):
     perms = {"POST": Perm.EDIT}
 
-    @extend_schema(operation_id="calls_claim", request=ClaimIn, responses={200: dict})
+    @extend_schema(operation_id="calls_claim", request=ClaimIn, responses={200: r.ClaimedCalls})
     def post(self, request: Request) -> Response:
         data = validated(ClaimIn, request.data or {})
         campaign = self.campaign(request, data.get("campaign_id"))
@@ -90,11 +91,11 @@ class ClaimView(ApiView):
 class CallDetailView(ApiView):
     perms = {"GET": Perm.VIEW, "PATCH": Perm.EDIT}
 
-    @extend_schema(operation_id="calls_retrieve", responses={200: dict})
+    @extend_schema(operation_id="calls_retrieve", responses={200: r.DialerCallResponse})
     def get(self, request: Request, call_id: str) -> Response:
         return Response({"data": call_body(dialer.call_for_dialer(self.workspace(request), call_id))})
 
-    @extend_schema(operation_id="calls_update", request=CallPatchIn, responses={200: dict})
+    @extend_schema(operation_id="calls_update", request=CallPatchIn, responses={200: r.DialerCallResponse})
     def patch(self, request: Request, call_id: str) -> Response:
         call = dialer.call_for_dialer(self.workspace(request), call_id)
         data = validated(CallPatchIn, request.data or {})
@@ -107,11 +108,12 @@ class CampaignSettingsView(CampaignDetailView):
 
     perms = {"GET": Perm.VIEW, "PATCH": Perm.EDIT}
 
-    @extend_schema(operation_id="campaigns_retrieve", responses={200: dict})
+    @extend_schema(operation_id="campaigns_retrieve", responses={200: r.CampaignDetailResponse})
     def get(self, request: Request, campaign_id: str) -> Response:
         return Response({"data": campaign_full(self.campaign(request, campaign_id))})
 
-    @extend_schema(operation_id="campaigns_update", request=CampaignSettingsIn, responses={200: dict})
+    @extend_schema(operation_id="campaigns_update", request=CampaignSettingsIn,
+                   responses={200: r.CampaignDetailResponse})
     def patch(self, request: Request, campaign_id: str) -> Response:
         campaign = self.campaign(request, campaign_id)
         data = validated(CampaignSettingsIn, request.data or {})
@@ -124,11 +126,12 @@ class CampaignSettingsView(CampaignDetailView):
 def _campaign_action(action: str):
     run = {"start": dialer.campaign_start, "pause": dialer.campaign_pause, "stop": dialer.campaign_stop}[action]
     key = "queued" if action == "start" else "canceled"
+    shape = r.CampaignStartedResponse if action == "start" else r.CampaignHaltedResponse
 
     class CampaignActionView(ApiView):
         perms = {"POST": Perm.EDIT}
 
-        @extend_schema(operation_id=f"campaigns_{action}", request=None, responses={200: dict})
+        @extend_schema(operation_id=f"campaigns_{action}", request=None, responses={200: shape})
         def post(self, request: Request, campaign_id: str) -> Response:
             campaign = self.campaign(request, campaign_id)
             count = run(campaign=campaign, actor=request.auth)
@@ -147,7 +150,7 @@ CampaignStopView = _campaign_action("stop")
 class ScriptPreviewView(ApiView):
     perms = {"GET": Perm.VIEW}
 
-    @extend_schema(operation_id="campaigns_script_preview", request=None, responses={200: dict})
+    @extend_schema(operation_id="campaigns_script_preview", request=None, responses={200: r.ScriptPreviewResponse})
     def get(self, request: Request, campaign_id: str) -> Response:
         campaign = self.campaign(request, campaign_id)
         members = campaign.contacts.all()

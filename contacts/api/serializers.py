@@ -170,8 +170,11 @@ class ContactUpdateIn(ContactIn):
 
 class ImportIn(StrictSerializer):
     contacts = serializers.ListField(child=serializers.JSONField(), allow_empty=True)
-    skip_duplicates = serializers.BooleanField(required=False, default=True)
-    update_existing = serializers.BooleanField(required=False, default=False)
+    skip_duplicates = serializers.BooleanField(
+        required=False, default=True,
+        help_text="Rows whose number already exists are skipped (default); false updates that contact instead.")
+    update_existing = serializers.BooleanField(required=False, default=False,
+                                               help_text="Update the existing contact of a duplicate number.")
     campaign_id = serializers.CharField(required=False, allow_blank=True)
     default_country = serializers.CharField(required=False, max_length=2, allow_blank=True)
 

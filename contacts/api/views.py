@@ -23,6 +23,7 @@ from contacts.models import Campaign, Contact, ContactList, CustomField, DncEntr
 from contacts.workspaces.permissions import Perm
 from contacts.workspaces.rules import parse_for_workspace
 
+from . import responses as r
 from . import serializers as s
 from .authentication import BearerKeyAuthentication
 from .permissions import RolePermission
@@ -186,7 +187,7 @@ def group_list(workspace: Workspace, group_id: str | None) -> ContactList | None
 class ContactsView(ApiView):
     perms = {"GET": Perm.VIEW, "POST": Perm.EDIT}
 
-    @extend_schema(operation_id="contacts_list", parameters=LIST_PARAMS, responses={200: dict})
+    @extend_schema(operation_id="contacts_list", parameters=LIST_PARAMS, responses={200: r.ContactPage})
     def get(self, request: Request) -> Response:
         pager = paging(request)
         data = filter_data(request.query_params)
@@ -194,7 +195,7 @@ class ContactsView(ApiView):
         return Response({"data": summaries(rows),
                          "meta": meta})
 
-    @extend_schema(operation_id="contacts_create", request=s.ContactIn, responses={201: dict})
+    @extend_schema(operation_id="contacts_create", request=s.ContactIn, responses={201: r.ContactResponse})
     def post(self, request: Request) -> Response:
         data = validated(s.ContactIn, request.data)
         country = data.pop("country", None)
@@ -216,11 +217,11 @@ class ContactsView(ApiView):
 class ContactDetailView(ApiView):
     perms = {"GET": Perm.VIEW, "PUT": Perm.EDIT, "PATCH": Perm.EDIT, "DELETE": Perm.EDIT}
 
-    @extend_schema(operation_id="contacts_retrieve", responses={200: dict})
+    @extend_schema(operation_id="contacts_retrieve", responses={200: r.ContactResponse})
     def get(self, request: Request, contact_id: str) -> Response:
         return Response({"data": contact_body(self.contact(request, contact_id))})
 
-    @extend_schema(operation_id="contacts_update", request=s.ContactUpdateIn, responses={200: dict})
+    @extend_schema(operation_id="contacts_update", request=s.ContactUpdateIn, responses={200: r.ContactResponse})
     def put(self, request: Request, contact_id: str) -> Response:
         contact = self.contact(request, contact_id)
         data = validated(s.ContactUpdateIn, request.data, partial=True)
@@ -236,11 +237,12 @@ class ContactDetailView(ApiView):
                 services.contact_move_to_list(contact=contact, contact_list=group, actor=request.auth)
         return Response({"data": contact_body(contact)})
 
-    @extend_schema(operation_id="contacts_partial_update", request=s.ContactUpdateIn, responses={200: dict})
+    @extend_schema(operation_id="contacts_partial_update", request=s.ContactUpdateIn,
+                   responses={200: r.ContactResponse})
     def patch(self, request: Request, contact_id: str) -> Response:
         return self.put(request, contact_id)
 
-    @extend_schema(operation_id="contacts_destroy", responses={200: dict})
+    @extend_schema(operation_id="contacts_destroy", responses={200: r.DeletedResponse})
     def delete(self, request: Request, contact_id: str) -> Response:
         public_id = services.contact_delete(contact=self.contact(request, contact_id), actor=request.auth)
         return Response({"data": {"id": public_id, "deleted": True}})
@@ -249,7 +251,7 @@ class ContactDetailView(ApiView):
 class ContactImportView(ApiView):
     perms = {"POST": Perm.EDIT}
 
-    @extend_schema(operation_id="contacts_import", request=s.ImportIn, responses={200: dict})
+    @extend_schema(operation_id="contacts_import", request=s.ImportIn, responses={200: r.ImportResultResponse})
     def post(self, request: Request) -> Response:
         raw = request.data.get("contacts") if isinstance(request.data, dict) else None
         if isinstance(raw, list) and len(raw) > MAX_IMPORT:
@@ -282,7 +284,7 @@ class ContactImportView(ApiView):
 class ContactDncView(ApiView):
     perms = {"POST": Perm.DNC_ADD, "DELETE": Perm.DNC_MANAGE}
 
-    @extend_schema(operation_id="contacts_dnc_create", request=s.ReasonIn, responses={200: dict})
+    @extend_schema(operation_id="contacts_dnc_create", request=s.ReasonIn, responses={200: r.ContactDncResponse})
     def post(self, request: Request, contact_id: str) -> Response:
         contact = self.contact(request, contact_id)
         data = validated(s.ReasonIn, request.data or {})
@@ -292,7 +294,9 @@ class ContactDncView(ApiView):
                                                 source=DncSource.API, actor=request.auth)
         return Response({"data": {"id": contact.public_id, "status": contact.status, "dnc_at": s.ts(contact.dnc_at)}})
 
-    @extend_schema(operation_id="contacts_dnc_destroy", request=s.ReasonIn, responses={200: dict})
+    @extend_schema(operation_id="contacts_dnc_destroy", request=s.ReasonIn, responses={200: r.ContactDncResponse},
+                   parameters=[OpenApiParameter("reason", str, description="Why the contact may be called again "
+                                                                           "(or `reason` in the body)")])
     def delete(self, request: Request, contact_id: str) -> Response:
         contact = self.contact(request, contact_id)
         data = validated(s.ReasonIn, request.data or {})
@@ -307,7 +311,7 @@ class ContactDncView(ApiView):
 class NormalizeView(ApiView):
     perms = {"POST": Perm.VIEW}
 
-    @extend_schema(operation_id="contacts_normalize", request=s.NormalizeIn, responses={200: dict})
+    @extend_schema(operation_id="contacts_normalize", request=s.NormalizeIn, responses={200: r.PhoneInfoResponse})
     def post(self, request: Request) -> Response:
         data = validated(s.NormalizeIn, request.data)
         workspace = self.workspace(request)
@@ -339,7 +343,7 @@ class SearchView(ApiView):
         OpenApiParameter("tags", str), OpenApiParameter("tags_mode", str, enum=["any", "all"]),
         OpenApiParameter("company", str), OpenApiParameter("campaign_id", str),
         OpenApiParameter("last_called_after", str), OpenApiParameter("last_called_before", str)],
-        responses={200: dict})
+        responses={200: r.ContactSearchPage})
     def get(self, request: Request) -> Response:
         params = request.query_params
         body: dict[str, Any] = {}
@@ -358,7 +362,7 @@ class SearchView(ApiView):
         data = validated(s.SearchIn, body)
         return self._search(request, data.get("query", ""), data.get("filters", {}), data["limit"], data["offset"])
 
-    @extend_schema(operation_id="contacts_search", request=s.SearchIn, responses={200: dict})
+    @extend_schema(operation_id="contacts_search", request=s.SearchIn, responses={200: r.ContactSearchPage})
     def post(self, request: Request) -> Response:
         data = validated(s.SearchIn, request.data)
         return self._search(request, data.get("query", ""), data.get("filters", {}), data["limit"], data["offset"])
@@ -367,7 +371,7 @@ class SearchView(ApiView):
 class MergeView(ApiView):
     perms = {"POST": Perm.DESTROY}
 
-    @extend_schema(operation_id="contacts_merge", request=s.MergeIn, responses={200: dict})
+    @extend_schema(operation_id="contacts_merge", request=s.MergeIn, responses={200: r.MergedContactResponse})
     def post(self, request: Request, contact_id: str) -> Response:
         target = self.contact(request, contact_id)
         data = validated(s.MergeIn, request.data)
@@ -379,7 +383,7 @@ class MergeView(ApiView):
 class QueueCallView(ApiView):
     perms = {"POST": Perm.EDIT}
 
-    @extend_schema(operation_id="contacts_call", request=s.QueueCallIn, responses={201: dict})
+    @extend_schema(operation_id="contacts_call", request=s.QueueCallIn, responses=r.QueuedCallResponses)
     def post(self, request: Request, contact_id: str) -> Response:
         contact = self.contact(request, contact_id)
         data = validated(s.QueueCallIn, request.data or {})
@@ -392,7 +396,7 @@ class QueueCallView(ApiView):
 class DncListView(ApiView):
     perms = {"GET": Perm.VIEW, "POST": Perm.DNC_ADD}
 
-    @extend_schema(operation_id="dnc_list", parameters=PAGING_PARAMS, responses={200: dict})
+    @extend_schema(operation_id="dnc_list", parameters=PAGING_PARAMS, responses={200: r.DncEntryPage})
     def get(self, request: Request) -> Response:
         pager = paging(request)
         entries = DncEntry.objects.for_workspace(self.workspace(request)).order_by("-created_at", "-id")
@@ -400,7 +404,7 @@ class DncListView(ApiView):
         return Response({"data": [s.dnc_entry(e) for e in rows],
                          "meta": meta})
 
-    @extend_schema(operation_id="dnc_create", request=s.DncIn, responses={201: dict})
+    @extend_schema(operation_id="dnc_create", request=s.DncIn, responses={201: r.DncEntryCreatedResponse})
     def post(self, request: Request) -> Response:
         data = validated(s.DncIn, request.data)
         entry = services.dnc_add_number(workspace=self.workspace(request), phone=data["phone"], reason=data["reason"],
@@ -413,7 +417,7 @@ class DncListView(ApiView):
 class DncNumberView(ApiView):
     perms = {"DELETE": Perm.DNC_MANAGE}
 
-    @extend_schema(operation_id="dnc_destroy", request=s.ReasonIn, responses={200: dict},
+    @extend_schema(operation_id="dnc_destroy", request=s.ReasonIn, responses={200: r.DncRemovedResponse},
                    parameters=[OpenApiParameter("reason", str)])
     def delete(self, request: Request, phone: str) -> Response:
         workspace = self.workspace(request)
@@ -439,7 +443,7 @@ def campaign_body(campaign: Campaign, contacts_count: int | None = None) -> dict
 class CampaignsView(ApiView):
     perms = {"GET": Perm.VIEW, "POST": Perm.EDIT}
 
-    @extend_schema(operation_id="campaigns_list", parameters=PAGING_PARAMS, responses={200: dict})
+    @extend_schema(operation_id="campaigns_list", parameters=PAGING_PARAMS, responses={200: r.CampaignPage})
     def get(self, request: Request) -> Response:
         pager = paging(request)
         campaigns = (Campaign.objects.for_workspace(self.workspace(request))
@@ -448,7 +452,7 @@ class CampaignsView(ApiView):
         return Response({"data": [campaign_body(c, c.n) for c in rows],
                          "meta": meta})
 
-    @extend_schema(operation_id="campaigns_create", request=s.CampaignIn, responses={201: dict})
+    @extend_schema(operation_id="campaigns_create", request=s.CampaignIn, responses={201: r.CampaignResponse})
     def post(self, request: Request) -> Response:
         data = validated(s.CampaignIn, request.data)
         campaign = services.campaign_create(workspace=self.workspace(request), actor=request.auth, **data)
@@ -458,7 +462,7 @@ class CampaignsView(ApiView):
 class CampaignDetailView(ApiView):
     perms = {"GET": Perm.VIEW}
 
-    @extend_schema(operation_id="campaigns_retrieve", responses={200: dict})
+    @extend_schema(operation_id="campaigns_retrieve", responses={200: r.CampaignDetailResponse})
     def get(self, request: Request, campaign_id: str) -> Response:
         return Response({"data": campaign_body(self.campaign(request, campaign_id))})
 
@@ -466,7 +470,8 @@ class CampaignDetailView(ApiView):
 class CampaignContactsView(ApiView):
     perms = {"POST": Perm.EDIT}
 
-    @extend_schema(operation_id="campaigns_contacts_add", request=s.CampaignContactsIn, responses={200: dict})
+    @extend_schema(operation_id="campaigns_contacts_add", request=s.CampaignContactsIn,
+                   responses={200: r.CampaignContactsAddedResponse})
     def post(self, request: Request, campaign_id: str) -> Response:
         campaign = self.campaign(request, campaign_id)
         ids = list(dict.fromkeys(validated(s.CampaignContactsIn, request.data)["contact_ids"]))
@@ -485,7 +490,7 @@ class CallsView(ApiView):
         OpenApiParameter("contact_id", str), OpenApiParameter("campaign_id", str),
         OpenApiParameter("direction", str), OpenApiParameter("status", str), OpenApiParameter("sentiment", str),
         OpenApiParameter("date_after", str), OpenApiParameter("date_before", str), *PAGING_PARAMS],
-        responses={200: dict})
+        responses={200: r.CallPage})
     def get(self, request: Request) -> Response:
         pager = paging(request)
         params = request.query_params
@@ -501,7 +506,7 @@ class CallsView(ApiView):
         return Response({"data": [s.call_full(c) for c in rows],
                          "meta": meta})
 
-    @extend_schema(operation_id="calls_create", request=s.CallIn, responses={201: dict})
+    @extend_schema(operation_id="calls_create", request=s.CallIn, responses={201: r.CallResponse})
     def post(self, request: Request) -> Response:
         data = validated(s.CallIn, request.data)
         contact = self.contact(request, data.pop("contact_id"))
@@ -521,14 +526,14 @@ class ListApiView(ApiView):
 class ListsView(ListApiView):
     perms = {"GET": Perm.VIEW, "POST": Perm.EDIT}
 
-    @extend_schema(operation_id="lists_list", parameters=PAGING_PARAMS, responses={200: dict})
+    @extend_schema(operation_id="lists_list", parameters=PAGING_PARAMS, responses={200: r.ContactListPage})
     def get(self, request: Request) -> Response:
         pager = paging(request)
         lists = selectors.lists_with_counts(self.workspace(request)).order_by("name", "id")
         rows, meta = page_of(lists, pager)
         return Response({"data": [s.list_body(x) for x in rows], "meta": meta})
 
-    @extend_schema(operation_id="lists_create", request=s.ListIn, responses={201: dict})
+    @extend_schema(operation_id="lists_create", request=s.ListIn, responses={201: r.ContactListResponse})
     def post(self, request: Request) -> Response:
         data = validated(s.ListIn, request.data)
         created = services.list_create(workspace=self.workspace(request), name=data["name"], actor=request.auth)
@@ -538,18 +543,18 @@ class ListsView(ListApiView):
 class ListDetailView(ListApiView):
     perms = {"GET": Perm.VIEW, "PATCH": Perm.EDIT, "DELETE": Perm.EDIT}
 
-    @extend_schema(operation_id="lists_retrieve", responses={200: dict})
+    @extend_schema(operation_id="lists_retrieve", responses={200: r.ContactListResponse})
     def get(self, request: Request, list_id: str) -> Response:
         return Response({"data": s.list_body(self.contact_list(request, list_id))})
 
-    @extend_schema(operation_id="lists_update", request=s.ListIn, responses={200: dict})
+    @extend_schema(operation_id="lists_update", request=s.ListIn, responses={200: r.ContactListResponse})
     def patch(self, request: Request, list_id: str) -> Response:
         contact_list = self.contact_list(request, list_id)
         data = validated(s.ListIn, request.data)
         contact_list = services.list_rename(contact_list=contact_list, name=data["name"], actor=request.auth)
         return Response({"data": s.list_body(contact_list)})
 
-    @extend_schema(operation_id="lists_destroy", responses={200: dict},
+    @extend_schema(operation_id="lists_destroy", responses={200: r.ListDeletedResponse},
                    description="Deletes the list; its contacts stay.")
     def delete(self, request: Request, list_id: str) -> Response:
         contact_list = self.contact_list(request, list_id)
@@ -567,7 +572,8 @@ class ListContactsView(ListApiView):
         found = set(contacts.values_list("public_id", flat=True))
         return ids, contacts, [i for i in ids if i not in found]
 
-    @extend_schema(operation_id="lists_contacts_add", request=s.ListContactsIn, responses={200: dict})
+    @extend_schema(operation_id="lists_contacts_add", request=s.ListContactsIn,
+                   responses={200: r.ListContactsAddedResponse})
     def post(self, request: Request, list_id: str) -> Response:
         contact_list = self.contact_list(request, list_id)
         _, contacts, missing = self._selected(request, contact_list)
@@ -575,7 +581,8 @@ class ListContactsView(ListApiView):
         return Response({"data": {"id": contact_list.public_id, "added": change.added,
                                   "already_members": change.already_members, "not_found": missing}})
 
-    @extend_schema(operation_id="lists_contacts_remove", request=s.ListContactsIn, responses={200: dict})
+    @extend_schema(operation_id="lists_contacts_remove", request=s.ListContactsIn,
+                   responses={200: r.ListContactsRemovedResponse})
     def delete(self, request: Request, list_id: str) -> Response:
         contact_list = self.contact_list(request, list_id)
         _, contacts, missing = self._selected(request, contact_list)
@@ -587,13 +594,13 @@ class ListContactsView(ListApiView):
 class CustomFieldsView(ApiView):
     perms = {"GET": Perm.VIEW, "POST": Perm.MANAGE}
 
-    @extend_schema(operation_id="custom_fields_list", responses={200: dict})
+    @extend_schema(operation_id="custom_fields_list", responses={200: r.CustomFieldPage})
     def get(self, request: Request) -> Response:
         fields = list(CustomField.objects.for_workspace(self.workspace(request)).order_by("key"))
         return Response({"data": [s.custom_field_body(f) for f in fields],
                          "meta": {"total": len(fields), "has_more": False, "hasMore": False}})
 
-    @extend_schema(operation_id="custom_fields_create", request=s.CustomFieldIn, responses={201: dict})
+    @extend_schema(operation_id="custom_fields_create", request=s.CustomFieldIn, responses={201: r.CustomFieldResponse})
     def post(self, request: Request) -> Response:
         data = validated(s.CustomFieldIn, request.data)
         field = services.field_create(workspace=self.workspace(request), actor=request.auth, **data)
@@ -609,18 +616,19 @@ class CustomFieldView(ApiView):
             raise services.NotFound(f"No custom field {key}.", code="custom_field_not_found", details={"key": key})
         return found
 
-    @extend_schema(operation_id="custom_fields_retrieve", responses={200: dict})
+    @extend_schema(operation_id="custom_fields_retrieve", responses={200: r.CustomFieldResponse})
     def get(self, request: Request, key: str) -> Response:
         return Response({"data": s.custom_field_body(self.field(request, key))})
 
-    @extend_schema(operation_id="custom_fields_update", request=s.CustomFieldUpdateIn, responses={200: dict})
+    @extend_schema(operation_id="custom_fields_update", request=s.CustomFieldUpdateIn,
+                   responses={200: r.CustomFieldResponse})
     def patch(self, request: Request, key: str) -> Response:
         field = self.field(request, key)
         data = validated(s.CustomFieldUpdateIn, request.data)
         field = services.field_update(field=field, actor=request.auth, **data)
         return Response({"data": s.custom_field_body(field)})
 
-    @extend_schema(operation_id="custom_fields_destroy", responses={200: dict},
+    @extend_schema(operation_id="custom_fields_destroy", responses={200: r.CustomFieldDeletedResponse},
                    description="Deletes the definition; values stay in each contact's metadata.")
     def delete(self, request: Request, key: str) -> Response:
         field = self.field(request, key)

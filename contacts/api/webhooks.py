@@ -13,8 +13,9 @@ from contacts.webhooks import selectors as webhook_selectors
 from contacts.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from contacts.workspaces.permissions import Perm
 
+from . import responses as r
 from .serializers import StrictSerializer, ts
-from .views import ApiView, page_of, paging, validated
+from .views import PAGING_PARAMS, ApiView, page_of, paging, validated
 
 EVENT_CHOICES = list(services.EVENT_TYPES)
 
@@ -58,12 +59,13 @@ class ContactEventIn(StrictSerializer):
 class WebhookEndpointsView(ApiView):
     perms = {"GET": Perm.MANAGE, "POST": Perm.MANAGE}
 
-    @extend_schema(operation_id="webhooks_list", responses={200: dict})
+    @extend_schema(operation_id="webhooks_list", responses={200: r.WebhookEndpointList})
     def get(self, request: Request) -> Response:
         endpoints = webhook_selectors.webhook_endpoints(request.auth, self.workspace(request))
         return Response({"data": [endpoint_body(e) for e in endpoints]})
 
-    @extend_schema(operation_id="webhooks_create", request=WebhookEndpointIn, responses={201: dict},
+    @extend_schema(operation_id="webhooks_create", request=WebhookEndpointIn,
+                   responses={201: r.WebhookEndpointWithSecretResponse},
                    description="Creates an endpoint. The response holds its signing secret (`whsec_...`), "
                                "the only time it is shown.")
     def post(self, request: Request) -> Response:
@@ -81,18 +83,19 @@ class EndpointApiView(ApiView):
 class WebhookEndpointView(EndpointApiView):
     perms = {"GET": Perm.MANAGE, "PATCH": Perm.MANAGE, "DELETE": Perm.MANAGE}
 
-    @extend_schema(operation_id="webhooks_retrieve", responses={200: dict})
+    @extend_schema(operation_id="webhooks_retrieve", responses={200: r.WebhookEndpointResponse})
     def get(self, request: Request, webhook_id: str) -> Response:
         return Response({"data": endpoint_body(self.endpoint(request, webhook_id))})
 
-    @extend_schema(operation_id="webhooks_update", request=WebhookEndpointUpdateIn, responses={200: dict})
+    @extend_schema(operation_id="webhooks_update", request=WebhookEndpointUpdateIn,
+                   responses={200: r.WebhookEndpointResponse})
     def patch(self, request: Request, webhook_id: str) -> Response:
         endpoint = self.endpoint(request, webhook_id)
         data = validated(WebhookEndpointUpdateIn, request.data, partial=True)
         endpoint = services.webhook_endpoint_update(endpoint=endpoint, data=data, actor=request.auth)
         return Response({"data": endpoint_body(endpoint)})
 
-    @extend_schema(operation_id="webhooks_destroy", responses={200: dict})
+    @extend_schema(operation_id="webhooks_destroy", responses={200: r.DeletedResponse})
     def delete(self, request: Request, webhook_id: str) -> Response:
         public_id = services.webhook_endpoint_delete(endpoint=self.endpoint(request, webhook_id), actor=request.auth)
         return Response({"data": {"id": public_id, "deleted": True}})
@@ -101,7 +104,8 @@ class WebhookEndpointView(EndpointApiView):
 class WebhookRotateSecretView(EndpointApiView):
     perms = {"POST": Perm.MANAGE}
 
-    @extend_schema(operation_id="webhooks_rotate_secret", request=None, responses={200: dict},
+    @extend_schema(operation_id="webhooks_rotate_secret", request=None,
+                   responses={200: r.WebhookEndpointWithSecretResponse},
                    description="A new signing secret, shown this once. The previous one keeps signing beside it "
                                "for 24 hours (two signatures in `webhook-signature`).")
     def post(self, request: Request, webhook_id: str) -> Response:
@@ -114,8 +118,8 @@ class WebhookDeliveriesView(EndpointApiView):
     perms = {"GET": Perm.MANAGE}
 
     @extend_schema(operation_id="webhooks_deliveries_list", parameters=[
-        OpenApiParameter("status", str, enum=DeliveryStatus.values), OpenApiParameter("page", int),
-        OpenApiParameter("per_page", int)], responses={200: dict})
+        OpenApiParameter("status", str, enum=DeliveryStatus.values), *PAGING_PARAMS],
+                   responses={200: r.WebhookDeliveryPage})
     def get(self, request: Request, webhook_id: str) -> Response:
         endpoint = self.endpoint(request, webhook_id)
         pager = paging(request)
@@ -130,7 +134,7 @@ class WebhookDeliveriesView(EndpointApiView):
 class WebhookResendView(EndpointApiView):
     perms = {"POST": Perm.MANAGE}
 
-    @extend_schema(operation_id="webhooks_deliveries_resend", request=None, responses={202: dict},
+    @extend_schema(operation_id="webhooks_deliveries_resend", request=None, responses={202: r.WebhookDeliveryResponse},
                    description="Sends the event again as a new delivery with the same `webhook-id`.")
     def post(self, request: Request, webhook_id: str, delivery_id: str) -> Response:
         delivery = webhook_selectors.webhook_delivery_get(self.endpoint(request, webhook_id), delivery_id)
@@ -142,7 +146,8 @@ class WebhookResendView(EndpointApiView):
 class ContactEventsView(ApiView):
     perms = {"POST": Perm.EDIT}
 
-    @extend_schema(operation_id="contacts_events_create", request=ContactEventIn, responses={202: dict},
+    @extend_schema(operation_id="contacts_events_create", request=ContactEventIn,
+                   responses={202: r.ContactEventResponse},
                    description="Posts a named event for the contact; webhooks receive it as `contact.event`.")
     def post(self, request: Request, contact_id: str) -> Response:
         contact = self.contact(request, contact_id)

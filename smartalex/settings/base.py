@@ -146,7 +146,13 @@ SPECTACULAR_SETTINGS = {
                             "CallStatusEnum": "contacts.models.CallStatus.choices",
                             "CampaignStatusEnum": "contacts.models.CampaignStatus.choices",
                             "CampaignTypeEnum": "contacts.models.CampaignType.choices",
-                            "CustomFieldTypeEnum": "contacts.fields.models.FieldType.choices"},
+                            "CustomFieldTypeEnum": "contacts.fields.models.FieldType.choices",
+                            # response shapes reuse these field names with other choices; names stay stable
+                            "SourceEnum": "contacts.models.ConsentSource.choices",
+                            "DncSourceEnum": "contacts.models.DncSource.choices",
+                            "DeliveryStatusEnum": "contacts.webhooks.models.DeliveryStatus.choices",
+                            "PhoneLabelEnum": "contacts.models.PhoneLabel.choices",
+                            "RevocationChannelEnum": "contacts.models.RevocationChannel.choices"},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "contacts.api.schema.add_error_responses"],
 }

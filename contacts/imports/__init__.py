@@ -41,6 +41,7 @@ _PUBLIC = {
     "header_signature": "mapping",
     "import_file": "batches",
     "import_records": "pipeline",
+    "mapping_targets": "batches",
     "max_upload_bytes": "batches",
     "preview_counts_request": "batches",
     "preview_counts_run": "batches",

@@ -22,6 +22,8 @@ from django.utils import timezone
 from contacts import csvsafe
 from contacts.compliance.audit import record_event
 from contacts.contacts.numbers import NUMBERS_ADDED, contacts_sync_dnc
+from contacts.fields.models import CustomField
+from contacts.fields.services import definitions
 from contacts.labels import label
 from contacts.models import (
     Campaign,
@@ -37,7 +39,15 @@ from contacts.models import (
 from contacts.workspaces.permissions import Perm, require
 from contacts.workspaces.rules import plan_room
 
-from .mapping import COUNTRY, IGNORE, ColumnMapping, header_signature, is_known_header
+from .mapping import (
+    COUNTRY,
+    IGNORE,
+    TARGETS,
+    ColumnMapping,
+    field_targets,
+    header_signature,
+    is_known_header,
+)
 from .pipeline import (
     CHUNK_SIZE,
     NEW,
@@ -110,12 +120,13 @@ def upload_create(*, workspace: Workspace, upload: File, actor: Any = None) -> t
 
 
 def suggest_mapping(workspace: Workspace, headers: list[str]) -> ColumnMapping:
-    """The mapping remembered for files with these headers, else the auto-detected one."""
+    """The mapping remembered for files with these headers, else the auto-detected one (custom fields included)."""
+    known = list(definitions(workspace).values())
     memory = ImportMappingMemory.objects.for_workspace(workspace).filter(
         header_signature=header_signature(headers)).first()
     if memory is not None:
-        return ColumnMapping.from_json(memory.mapping, headers)
-    return ColumnMapping.auto(headers)
+        return ColumnMapping.from_json(memory.mapping, headers, known).restricted_to(d.key for d in known)
+    return ColumnMapping.auto(headers, known)
 
 
 def remember_mapping(workspace: Workspace, mapping: ColumnMapping) -> None:
@@ -126,8 +137,18 @@ def remember_mapping(workspace: Workspace, mapping: ColumnMapping) -> None:
 
 
 def batch_mapping(batch: ImportBatch, headers: list[str]) -> ColumnMapping:
-    return ColumnMapping.from_json(batch.column_mapping or {}, headers) if batch.column_mapping else \
-        ColumnMapping.auto(headers)
+    """The batch's mapping; a column mapped to a custom field deleted since is kept as plain custom data."""
+    known = list(CustomField.objects.filter(workspace_id=batch.workspace_id))  # without loading the workspace
+    mapping = ColumnMapping.from_json(batch.column_mapping or {}, headers, known) if batch.column_mapping else \
+        ColumnMapping.auto(headers, known)
+    return mapping.restricted_to(d.key for d in known)
+
+
+def mapping_targets(workspace: Workspace) -> dict[str, str]:
+    """Every target a column can be mapped to: the contact fields, then one per custom field of the workspace."""
+    targets = dict(TARGETS)
+    targets.pop(IGNORE)
+    return {**targets, **field_targets(definitions(workspace).values()), IGNORE: TARGETS[IGNORE]}
 
 
 def file_items(opened: OpenedTable, mapping: ColumnMapping) -> Iterator[tuple[int, dict, list[str]]]:

@@ -1,20 +1,24 @@
 """Map a file's columns to contact fields: auto-detection of real exports' headers, and remembering choices.
 
 A mapping is one target per column (`phone`, `first_name`, ..., `metadata` to keep the column as a
-custom field, `ignore`) plus the order in which phone columns are tried (mobile first, then file
-order). It is plain JSON so it can live in ImportBatch.column_mapping and ImportMappingMemory.
+custom field under its header, `field:<key>` for a defined custom field, `ignore`) plus the order in
+which phone columns are tried (mobile first, then file order). It is plain JSON so it can live in
+ImportBatch.column_mapping and ImportMappingMemory.
 """
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 PHONE, COUNTRY, METADATA, IGNORE = "phone", "country", "metadata", "ignore"
 CONSENT, CONSENT_REVOKED = "consent", "consent_revoked"
 FULL_NAME = "full_name"
+FIELD_PREFIX = "field:"  # `field:budget`: the column fills the workspace's custom field `budget`
+_FIELD_TARGET = re.compile(r"field:[a-z][a-z0-9_]{0,39}")
 TAGS = "tags"
 SINGLE_FIELDS = ("first_name", "last_name", FULL_NAME, "email", "company", "title", "notes")
 TARGETS: dict[str, str] = {
@@ -123,6 +127,23 @@ def header_field(header: str) -> tuple[str, int]:
     return METADATA, 99
 
 
+def field_target(key: str) -> str:
+    return f"{FIELD_PREFIX}{key}"
+
+
+def is_field_target(target: str) -> bool:
+    return _FIELD_TARGET.fullmatch(str(target)) is not None
+
+
+def field_key(target: str) -> str:
+    return target[len(FIELD_PREFIX):]
+
+
+def field_targets(definitions: Iterable[Any]) -> dict[str, str]:
+    """`field:<key>` -> "Custom field: Budget (number)" for each CustomField (anything with key, label, type)."""
+    return {field_target(d.key): f"Custom field: {d.label} ({d.type})" for d in definitions}
+
+
 def is_known_header(header: str) -> bool:
     """Used to find the header row among junk lines: does this cell name a contact field?"""
     target, _ = header_field(header)
@@ -147,10 +168,22 @@ class ColumnMapping:
 
     # --- building -------------------------------------------------------------------------
     @classmethod
-    def auto(cls, headers: Sequence[str]) -> ColumnMapping:
-        """Best guess for a file's columns: every known synonym, each single field to its best column."""
+    def auto(cls, headers: Sequence[str], definitions: Iterable[Any] = ()) -> ColumnMapping:
+        """Best guess for a file's columns: every known synonym, each single field to its best column.
+
+        A column the synonyms leave as custom data or ignored, whose header is a defined custom field's key or
+        label (`definitions`: CustomFields), fills that field; the first such column if several do.
+        """
         guesses = [header_field(h) for h in headers]
         fields = [target for target, _ in guesses]
+        by_name: dict[str, str] = {}
+        for definition in definitions:
+            for name in (definition.key, definition.label):
+                by_name.setdefault(normalize_header(name), field_target(definition.key))
+        for i, header in enumerate(headers):
+            target = by_name.get(normalize_header(header)) if fields[i] in (METADATA, IGNORE) else None
+            if target and target not in fields:
+                fields[i] = target
         for target in SINGLE_FIELDS:
             claimants = [i for i, (t, _) in enumerate(guesses) if t == target]
             if len(claimants) > 1:
@@ -171,7 +204,7 @@ class ColumnMapping:
 
     def with_fields(self, fields: Sequence[str], phone_order: Sequence[int] | None = None) -> ColumnMapping:
         """A copy with the user's choices; phone order kept where still valid, new phone columns appended."""
-        clean = [f if f in TARGETS else METADATA for f in fields]
+        clean = [f if f in TARGETS or is_field_target(f) else METADATA for f in fields]
         clean += [IGNORE] * (len(self.headers) - len(clean))
         clean = clean[: len(self.headers)]
         mapped = [i for i, f in enumerate(clean) if f == PHONE]
@@ -183,14 +216,22 @@ class ColumnMapping:
         order += [i for i in mapped if i not in order]
         return ColumnMapping(headers=list(self.headers), fields=clean, phone_order=order)
 
+    def restricted_to(self, keys: Iterable[str]) -> ColumnMapping:
+        """A copy where a `field:<key>` target whose field is not among `keys` (deleted since) keeps the column
+        as plain custom data instead."""
+        known = set(keys)
+        fields = [METADATA if is_field_target(f) and field_key(f) not in known else f for f in self.fields]
+        return self if fields == self.fields else \
+            ColumnMapping(headers=list(self.headers), fields=fields, phone_order=list(self.phone_order))
+
     # --- JSON -----------------------------------------------------------------------------
     def to_json(self) -> dict:
         return {"headers": self.headers, "fields": self.fields, "phone_order": self.phone_order}
 
     @classmethod
-    def from_json(cls, data: Mapping, headers: Sequence[str]) -> ColumnMapping:
+    def from_json(cls, data: Mapping, headers: Sequence[str], definitions: Iterable[Any] = ()) -> ColumnMapping:
         """A stored mapping applied to this file's headers (same signature means same columns)."""
-        base = cls.auto(headers)
+        base = cls.auto(headers, definitions)
         if list(map(normalize_header, data.get("headers", []))) != list(map(normalize_header, headers)):
             return base
         return base.with_fields(data.get("fields", []), [int(i) for i in data.get("phone_order", [])])
@@ -236,6 +277,8 @@ class RowBuilder:
         self.country_columns = mapping.columns_for(COUNTRY)
         self.single = [(i, f) for i, f in enumerate(mapping.fields) if f in SINGLE_FIELDS]
         self.metadata = [(i, mapping.headers[i]) for i in mapping.columns_for(METADATA)]
+        # Columns mapped to a defined custom field are stored under its key, which the row checks then convert.
+        self.metadata += [(i, field_key(f)) for i, f in enumerate(mapping.fields) if is_field_target(f)]
         self.consent = [(i, f) for i, f in enumerate(mapping.fields) if f in (CONSENT, CONSENT_REVOKED)]
         self.tags = mapping.columns_for(TAGS)
 

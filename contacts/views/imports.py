@@ -40,6 +40,7 @@ from contacts.imports import (
     draft_expires_at,
     drafts_expire,
     error_report_csv,
+    mapping_targets,
     max_upload_bytes,
     preview_counts_request,
     preview_sample,
@@ -47,7 +48,7 @@ from contacts.imports import (
     stored_rows,
     upload_create,
 )
-from contacts.imports.mapping import COUNTRY, IGNORE, METADATA, PHONE
+from contacts.imports.mapping import COUNTRY, IGNORE, METADATA, PHONE, field_key, is_field_target
 from contacts.models import Campaign, ImportBatch, ImportRow, ImportRowOutcome, ImportStatus, Workspace
 from contacts.views.access import needs
 from contacts.worker.health import backend_kind, worker_alive
@@ -206,12 +207,17 @@ def _editable(request: HttpRequest, batch: ImportBatch) -> bool:
     return False
 
 
-def mapping_from_post(post, base: ColumnMapping) -> tuple[ColumnMapping, list[str]]:
-    """The user's column choices: a target per column and an order for the phone columns."""
+def mapping_from_post(post, base: ColumnMapping,
+                      targets: dict[str, str] | None = None) -> tuple[ColumnMapping, list[str]]:
+    """The user's column choices: a target per column and an order for the phone columns.
+
+    `targets` are the choices offered (mapping_targets: the contact fields and the workspace's custom fields).
+    """
+    targets = TARGETS if targets is None else targets
     fields = [post.get(f"field_{i}", base.fields[i]) for i in range(len(base.headers))]
-    unknown = [f for f in fields if f not in TARGETS]
-    if unknown:
-        fields = [f if f in TARGETS else METADATA for f in fields]
+    errors = [f"“{base.headers[i]}” is mapped to the custom field “{field_key(f)}”, which this workspace does not "
+              "have; choose another target." for i, f in enumerate(fields) if is_field_target(f) and f not in targets]
+    fields = [f if f in targets else METADATA for f in fields]
     if post.get("unmapped") in (METADATA, IGNORE):
         fields = [post["unmapped"] if f in (METADATA, IGNORE) else f for f in fields]
 
@@ -224,14 +230,14 @@ def mapping_from_post(post, base: ColumnMapping) -> tuple[ColumnMapping, list[st
     phones = [i for i, f in enumerate(fields) if f == PHONE]
     order = sorted(phones, key=rank)
     mapping = base.with_fields(fields, order)
-    errors = []
     if not mapping.has_phone:
         errors.append("Map at least one column to Phone number.")
-    for target in ("first_name", "last_name", "full_name", "email", "company", "title", "notes"):
+    singles = ("first_name", "last_name", "full_name", "email", "company", "title", "notes")
+    for target in (*singles, *(t for t in targets if is_field_target(t))):
         columns = mapping.columns_for(target)
         if len(columns) > 1:
             names = ", ".join(f"“{mapping.headers[i]}”" for i in columns)
-            errors.append(f"{TARGETS[target]} is chosen for several columns ({names}); pick one.")
+            errors.append(f"{targets[target]} is chosen for several columns ({names}); pick one.")
     return mapping, errors
 
 
@@ -260,15 +266,16 @@ def import_mapping(request: HttpRequest, batch_id: str) -> HttpResponse:
     if opened is None:
         return redirect("import_new")
     mapping = batch_mapping(batch, opened.table.headers)
+    targets = mapping_targets(_workspace(request))
     errors: list[str] = []
     if request.method == "POST":
-        mapping, errors = mapping_from_post(request.POST, mapping)
+        mapping, errors = mapping_from_post(request.POST, mapping, targets)
         if not errors:
             batch_configure(batch, mapping=mapping, options=batch_options(batch), actor=request.user)
             return redirect("import_preview", batch_id=batch.public_id)
     context = {
         "batch": batch, "table": opened.table, "columns": _mapping_rows(mapping, opened), "errors": errors,
-        "targets": list(TARGETS.items()), "phone_count": len(mapping.phone_order),
+        "targets": list(targets.items()), "phone_count": len(mapping.phone_order),
         "remembered": bool(batch.column_mapping) and request.method == "GET",
     }
     return render(request, "contacts/imports/mapping.html", context, status=400 if errors else 200)

@@ -493,4 +493,4 @@ def test_pages_hide_what_the_role_cannot_do(client, role):
         shown = text in html[page]
         assert shown == (needs in MAY[role]), f"{role}: {text!r} on {page} {'shown' if shown else 'hidden'}"
     role_label = Role(role).label
-    assert f"as-{role} · {role_label}" in html["contact_list"]
+    assert f'as-{role}<span class="whoami-role"> · {role_label}</span>' in html["contact_list"]

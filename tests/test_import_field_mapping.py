@@ -98,6 +98,9 @@ def test_unknown_or_repeated_field_targets_are_form_errors(client_logged_in, wor
     assert response.status_code == 400
     assert "Custom field: Tier (choice) is chosen for several columns (“Tier”, “Source”); pick one." in \
         response.content.decode()
+    response = _post_mapping(client_logged_in, batch, Source="field:Not A Key")
+    assert response.status_code == 400 and "custom field “Not A Key”, which this workspace does not have" in \
+        response.content.decode()
     batch.refresh_from_db()
     assert "field:secret" not in batch.column_mapping["fields"]
 

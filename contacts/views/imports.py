@@ -48,7 +48,15 @@ from contacts.imports import (
     stored_rows,
     upload_create,
 )
-from contacts.imports.mapping import COUNTRY, IGNORE, METADATA, PHONE, field_key, is_field_target
+from contacts.imports.mapping import (
+    COUNTRY,
+    FIELD_PREFIX,
+    IGNORE,
+    METADATA,
+    PHONE,
+    field_key,
+    is_field_target,
+)
 from contacts.models import Campaign, ImportBatch, ImportRow, ImportRowOutcome, ImportStatus, Workspace
 from contacts.views.access import needs
 from contacts.worker.health import backend_kind, worker_alive
@@ -216,7 +224,8 @@ def mapping_from_post(post, base: ColumnMapping,
     targets = TARGETS if targets is None else targets
     fields = [post.get(f"field_{i}", base.fields[i]) for i in range(len(base.headers))]
     errors = [f"“{base.headers[i]}” is mapped to the custom field “{field_key(f)}”, which this workspace does not "
-              "have; choose another target." for i, f in enumerate(fields) if is_field_target(f) and f not in targets]
+              "have; choose another target." for i, f in enumerate(fields)
+              if str(f).startswith(FIELD_PREFIX) and f not in targets]
     fields = [f if f in targets else METADATA for f in fields]
     if post.get("unmapped") in (METADATA, IGNORE):
         fields = [post["unmapped"] if f in (METADATA, IGNORE) else f for f in fields]

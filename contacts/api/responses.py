@@ -266,12 +266,6 @@ class ScriptPreviewSerializer(serializers.Serializer):
     samples = ScriptSampleSerializer(many=True)
 
 
-class CampaignContactsAddedSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    added = serializers.IntegerField()
-    dnc_skipped = serializers.IntegerField()
-    already_members = serializers.IntegerField()
-    not_found = _ids()
 
 
 # --- DNC ------------------------------------------------------------------------------------------------------
@@ -312,6 +306,10 @@ class ListContactsAddedSerializer(serializers.Serializer):
     added = serializers.IntegerField()
     already_members = serializers.IntegerField()
     not_found = _ids()
+
+
+class CampaignContactsAddedSerializer(ListContactsAddedSerializer):
+    dnc_skipped = serializers.IntegerField()
 
 
 class ListContactsRemovedSerializer(serializers.Serializer):

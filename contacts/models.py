@@ -16,7 +16,15 @@ from contacts.workspaces.models import (  # noqa: I001 - dependency order
     new_import_id,
     new_public_id,
 )
-from contacts.contacts.models import Contact, ContactPhone, ContactQuerySet, ContactStatus, PhoneLabel, SavedView
+from contacts.contacts.models import (
+    Contact,
+    ContactPhone,
+    ContactQuerySet,
+    ContactStatus,
+    DuplicateScan,
+    PhoneLabel,
+    SavedView,
+)
 from contacts.campaigns.models import (
     OUTCOME_DNC_REQUESTED,
     OUTCOME_REVOKED_CONSENT,
@@ -73,6 +81,6 @@ __all__ = [
     "new_contact_id", "new_import_id", "new_public_id",
 ]
 __all__ += ["DeliveryStatus", "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent"]
-__all__ += ["ContactList", "ListMembership"]
+__all__ += ["ContactList", "DuplicateScan", "ListMembership"]
 __all__ += ["ContactTag", "Tag", "TagColour"]
 __all__ += ["CustomField", "FieldType"]

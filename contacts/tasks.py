@@ -62,6 +62,14 @@ def _run_with_retries(batch: ImportBatch):
 
 
 @task()
+def scan_duplicates(workspace_id: int) -> dict:
+    """Group a large workspace's possible duplicates (the duplicates page shows the stored result)."""
+    from contacts.contacts.duplicates import duplicate_scan_run
+
+    return {"groups": duplicate_scan_run(workspace_id)}
+
+
+@task()
 def count_import_preview(batch_id: str, signature: str) -> dict:
     """The wizard's whole-file preview counts for one mapping + options signature (read only, no writes)."""
     batch = ImportBatch.objects.filter(public_id=batch_id).first()

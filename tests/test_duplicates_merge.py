@@ -170,3 +170,66 @@ def test_merge_keeps_lists_and_tags_of_both_records_once(workspace):
     assert sorted(merged.lists.values_list("name", flat=True)) == ["Both", "Only B"]
     assert sorted(merged.taggings.values_list("tag__name", flat=True)) == ["Hot", "VIP"]
     assert not Contact.objects.filter(pk=b.pk).exists()
+
+
+# --- large workspaces: the task worker groups, the page shows its last result -----------------------------------
+
+def test_a_large_workspace_is_grouped_by_the_worker_and_the_page_shows_its_result(
+        client_logged_in, workspace, other_workspace, monkeypatch, django_capture_on_commit_callbacks):
+    from contacts.contacts import duplicates
+    from contacts.models import DuplicateScan
+
+    monkeypatch.setattr(duplicates, "INLINE_MAX", 2)  # three contacts: "large"
+    a = make_contact(workspace, email="ada@example.com", first_name="Ada")
+    b = make_contact(workspace, email="ADA@example.com", first_name="Ada L")
+    make_contact(workspace, email="bob@example.com", first_name="Bob")
+    make_contact(other_workspace, email="ada@example.com", first_name="Foreign")
+    url = reverse("contact_duplicates")
+
+    # First visit: nothing grouped in the request; a scan is queued (the test backend runs it on commit).
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        first = client_logged_in.get(url).content.decode()
+    assert "Looking for duplicates" in first and 'hx-trigger="every 3s"' in first
+    assert 'data-testid="duplicate-group"' not in first and "No possible duplicates" not in first
+    assert DuplicateScan.objects.get(workspace=workspace).status == "queued" and len(queued) == 1
+    with django_capture_on_commit_callbacks(execute=False) as again:
+        client_logged_in.get(url)  # a scan already queued is not queued twice
+    assert not again
+
+    queued[0]()  # the worker runs it
+    scan = DuplicateScan.objects.get(workspace=workspace)
+    assert scan.status == "done" and scan.contacts == 3
+    done = client_logged_in.get(url).content.decode()
+    assert done.count('data-testid="duplicate-group"') == 1 and "Foreign" not in done
+    assert "Checked" in done and "among 3 contacts" in done and "every 3s" not in done
+    assert reverse("contact_merge_confirm", args=[a.public_id, b.public_id]) in done
+
+    # A merge takes the group off the stored result at once (the contacts are read as they are now).
+    services.contact_merge(target=a, source=b)
+    assert 'data-testid="duplicate-group"' not in client_logged_in.get(url).content.decode()
+
+    # "Check again" queues a new scan; the last result stays on show meanwhile.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_logged_in.post(url)
+    assert response.status_code == 302
+    assert DuplicateScan.objects.get(workspace=workspace).status == "done"
+
+
+def test_a_stale_scan_is_run_again_when_the_page_is_opened(client_logged_in, workspace, monkeypatch,
+                                                           django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from contacts.contacts import duplicates
+    from contacts.models import DuplicateScan
+
+    monkeypatch.setattr(duplicates, "INLINE_MAX", 1)
+    make_contact(workspace, email="ada@example.com")
+    make_contact(workspace, email="ada@example.com ")
+    duplicates.duplicate_scan_run(workspace.pk)
+    DuplicateScan.objects.filter(workspace=workspace).update(finished_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        body = client_logged_in.get(reverse("contact_duplicates")).content.decode()
+    assert len(queued) == 1 and "Checking again" in body
+    assert body.count('data-testid="duplicate-group"') == 1  # the hour-old result, shown while it runs

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import CharField, Count, F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Length, Lower, Right, Trim
+from django.utils import timezone
 
-from contacts.contacts.models import Contact, ContactPhone
+from contacts.contacts.models import Contact, ContactPhone, DuplicateScan
 from contacts.workspaces.models import Workspace
 
 NUMBER_TAIL = 9  # digits compared: enough to tell numbers apart, few enough to survive a wrong country code
@@ -78,3 +81,78 @@ def duplicate_groups(workspace: Workspace, *, kind: str | None = None, limit: in
 
 def _contacts(queryset: QuerySet[Contact], ids: set[int]) -> dict[int, Contact]:
     return {c.pk: c for c in queryset.filter(pk__in=ids)} if ids else {}
+
+
+# --- large workspaces: the task worker groups, the page shows its last result -----------------------------------
+INLINE_MAX = 20_000  # contacts: up to here the page groups them in the request (tens of milliseconds)
+SCAN_FRESH = timedelta(minutes=15)  # an older finished scan is run again when the page is opened
+
+
+@dataclass
+class DuplicatesPage:
+    groups: list[DuplicateGroup]
+    scan: DuplicateScan | None = None  # None: grouped in this request
+
+
+def duplicates_page(workspace: Workspace, *, kind: str | None = None, limit: int = 50) -> DuplicatesPage:
+    """The duplicates page's groups: grouped now for a workspace within INLINE_MAX contacts, else the stored result
+    of the last scan (one is queued when there is none or it is older than SCAN_FRESH)."""
+    from contacts.counting import bounded_count
+
+    if bounded_count(Contact.objects.for_workspace(workspace), cap=INLINE_MAX).exact:
+        return DuplicatesPage(duplicate_groups(workspace, kind=kind, limit=limit))
+    scan = DuplicateScan.objects.filter(workspace=workspace).first()
+    if scan is None or (scan.status == DuplicateScan.Status.DONE and scan.finished_at is not None
+                        and scan.finished_at < timezone.now() - SCAN_FRESH):
+        scan = duplicate_scan_request(workspace)
+    return DuplicatesPage(stored_groups(workspace, scan, kind=kind, limit=limit), scan)
+
+
+def duplicate_scan_request(workspace: Workspace) -> DuplicateScan:
+    """Queue a scan (once: a scan already queued or running is left to finish). Its last result stays on show."""
+    from contacts.tasks import scan_duplicates
+
+    now = timezone.now()
+    scan, created = DuplicateScan.objects.get_or_create(workspace=workspace, defaults={"requested_at": now})
+    if not created:
+        if scan.status != DuplicateScan.Status.DONE:
+            return scan
+        DuplicateScan.objects.filter(pk=scan.pk).update(status=DuplicateScan.Status.QUEUED, requested_at=now)
+        scan.status, scan.requested_at = DuplicateScan.Status.QUEUED, now
+    workspace_id = workspace.pk
+    transaction.on_commit(lambda: scan_duplicates.enqueue(workspace_id))
+    return scan
+
+
+def duplicate_scan_run(workspace_id: int, limit: int = 50) -> int:
+    """The task's work: group every kind and store each group's ids. Returns how many groups it found."""
+    workspace = Workspace.objects.get(pk=workspace_id)
+    DuplicateScan.objects.filter(workspace=workspace).update(status=DuplicateScan.Status.RUNNING)
+    groups = duplicate_groups(workspace, limit=limit)
+    now = timezone.now()
+    result = {"status": DuplicateScan.Status.DONE, "finished_at": now,
+              "contacts": Contact.objects.for_workspace(workspace).count(),
+              "groups": [{"kind": g.kind, "key": g.key, "ids": [c.pk for c in g.contacts]} for g in groups]}
+    DuplicateScan.objects.update_or_create(workspace=workspace, defaults=result,
+                                           create_defaults={**result, "requested_at": now})
+    return len(groups)
+
+
+def stored_groups(workspace: Workspace, scan: DuplicateScan, *, kind: str | None = None,
+                  limit: int = 50) -> list[DuplicateGroup]:
+    """A scan's groups with their contacts as they are now (one query): merged or deleted contacts drop out, and a
+    group left with one contact is gone."""
+    kept = [g for g in scan.groups or [] if kind in (None, g.get("kind"))]
+    found = _contacts(Contact.objects.for_workspace(workspace), {i for g in kept for i in g.get("ids", [])})
+    groups = []
+    for stored in kept:
+        contacts = [found[i] for i in stored.get("ids", []) if i in found]
+        if len(contacts) > 1:
+            groups.append(DuplicateGroup(stored["kind"], stored.get("key", ""), contacts))
+    per_kind: dict[str, int] = defaultdict(int)
+    shown = []
+    for group in groups:
+        per_kind[group.kind] += 1
+        if per_kind[group.kind] <= limit:
+            shown.append(group)
+    return shown

@@ -138,3 +138,28 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DuplicateScan(models.Model):
+    """The last whole-workspace search for possible duplicates, run by the task worker for large workspaces (the
+    grouping reads every contact: half a second at 100,000 contacts, seconds at a million). `groups` holds, per
+    kind, each group's key and contact ids; the page shows them with the contacts as they are now."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="duplicate_scan")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    groups = models.JSONField(default=list, blank=True)  # [{"kind", "key", "ids": [contact pk, ...]}]
+    contacts = models.PositiveIntegerField(default=0, help_text="Contacts in the workspace when the scan ran")
+    requested_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(status__in=["queued", "running", "done"]),
+                                              name="duplicatescan_status_valid")]
+
+    def __str__(self) -> str:
+        return f"Duplicate scan of {self.workspace_id}: {self.status}"

@@ -43,3 +43,26 @@ def test_merge_field_by_field_from_the_duplicates_page(page, screenshot, workspa
     assert set(ContactPhone.objects.filter(contact=merged).values_list("e164", flat=True)) == {
         "+14155550141", "+14155550142", "+14155550143"}
     assert "Other numbers" in page.get_by_test_id("other-numbers").locator("xpath=..").inner_text()
+
+
+def test_a_large_workspace_shows_the_worker_scan_as_it_finishes(page, screenshot, workspace, monkeypatch):
+    from playwright.sync_api import expect
+
+    from contacts.contacts import duplicates
+    from tests.browser.pages import axe_violations
+
+    monkeypatch.setattr(duplicates, "INLINE_MAX", 2)  # three contacts: grouped by the worker, not the request
+    make_user("ops", workspace=workspace)
+    make_contact(workspace, first_name="Grace", email="grace@navy.example")
+    make_contact(workspace, first_name="Grace H", email="GRACE@navy.example")
+    make_contact(workspace, first_name="Alan", email="alan@example.com")
+    login_in_browser(page, "ops")
+    page.goto("/contacts/duplicates/")
+    # The first answer says the search is running; the page then follows it by itself (the test's task backend runs
+    # the scan as soon as the request has committed).
+    expect(page.get_by_role("status")).to_contain_text("Looking for duplicates")
+    expect(page.get_by_test_id("duplicate-group")).to_have_count(1, timeout=10_000)
+    expect(page.get_by_test_id("duplicate-scan")).to_contain_text("among 3 contacts")
+    expect(page.get_by_role("button", name="Check again")).to_be_visible()
+    screenshot("duplicates-scan-done")
+    assert axe_violations(page) == []

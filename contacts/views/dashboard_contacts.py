@@ -67,13 +67,10 @@ def per_page(request: HttpRequest) -> int:
 CUSTOM_INPUTS = {"number": "number", "date": "date", "text": "text"}
 
 
-def custom_filter_inputs(workspace: Workspace, data: QueryDict,
-                         known: dict[str, CustomField] | None = None) -> list[dict[str, object]]:
+def custom_filter_inputs(fields: list[CustomField], data: QueryDict) -> list[dict[str, object]]:
     """The contacts list's inputs for each typed custom field: ranges for numbers and dates, a select for yes/no
     and choices, "contains" for text (parameters as the API's: custom.KEY, __gte, __lte, __contains)."""
     inputs: list[dict[str, object]] = []
-    fields = (sorted(known.values(), key=lambda f: (f.label, f.pk)) if known is not None
-              else CustomField.objects.for_workspace(workspace).order_by("label", "id"))
     for field in fields:
         base = f"{CUSTOM_PREFIX}{field.key}"
         if field.type in ("number", "date"):
@@ -123,14 +120,15 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     known_fields = getattr(contact_filter, "custom_definitions", None)
     if known_fields is None:  # one query: the filter inputs and the "Set field" menu
         known_fields = {f.key: f for f in CustomField.objects.for_workspace(workspace)}
+    custom_fields = sorted(known_fields.values(), key=lambda f: (f.label, f.pk))
     context = {
         "filter": contact_filter,
         "invalid": invalid,
         "page": page,
         "contacts": contacts,
         "tags": tags,
-        "custom_inputs": custom_filter_inputs(workspace, request.GET, known_fields),
-        "custom_fields": sorted(known_fields.values(), key=lambda f: (f.label, f.pk)),
+        "custom_inputs": custom_filter_inputs(custom_fields, request.GET),
+        "custom_fields": custom_fields,
         "from_import": (contact_filter.form.cleaned_data.get("import_id") if not invalid else None),
         "selected_tags": request.GET.getlist("tags"),
         "per_page": paginator.per_page,

@@ -17,6 +17,7 @@ from django.db.models.functions import Concat, Length, Lower, Right, Trim
 from django.utils import timezone
 
 from contacts.contacts.models import Contact, ContactPhone, DuplicateScan
+from contacts.counting import bounded_count
 from contacts.workspaces.models import Workspace
 
 NUMBER_TAIL = 9  # digits compared: enough to tell numbers apart, few enough to survive a wrong country code
@@ -97,15 +98,13 @@ class DuplicatesPage:
 def duplicates_page(workspace: Workspace, *, kind: str | None = None, limit: int = 50) -> DuplicatesPage:
     """The duplicates page's groups: grouped now for a workspace within INLINE_MAX contacts, else the stored result
     of the last scan (one is queued when there is none or it is older than SCAN_FRESH)."""
-    from contacts.counting import bounded_count
-
     if bounded_count(Contact.objects.for_workspace(workspace), cap=INLINE_MAX).exact:
         return DuplicatesPage(duplicate_groups(workspace, kind=kind, limit=limit))
     scan = DuplicateScan.objects.filter(workspace=workspace).first()
     if scan is None or (scan.status == DuplicateScan.Status.DONE and scan.finished_at is not None
                         and scan.finished_at < timezone.now() - SCAN_FRESH):
         scan = duplicate_scan_request(workspace)
-    return DuplicatesPage(stored_groups(workspace, scan, kind=kind, limit=limit), scan)
+    return DuplicatesPage(stored_groups(workspace, scan, kind=kind), scan)
 
 
 def duplicate_scan_request(workspace: Workspace) -> DuplicateScan:
@@ -138,10 +137,9 @@ def duplicate_scan_run(workspace_id: int, limit: int = 50) -> int:
     return len(groups)
 
 
-def stored_groups(workspace: Workspace, scan: DuplicateScan, *, kind: str | None = None,
-                  limit: int = 50) -> list[DuplicateGroup]:
-    """A scan's groups with their contacts as they are now (one query): merged or deleted contacts drop out, and a
-    group left with one contact is gone."""
+def stored_groups(workspace: Workspace, scan: DuplicateScan, *, kind: str | None = None) -> list[DuplicateGroup]:
+    """A scan's groups (at most its `limit` per kind) with their contacts as they are now (one query): merged or
+    deleted contacts drop out, and a group left with one contact is gone."""
     kept = [g for g in scan.groups or [] if kind in (None, g.get("kind"))]
     found = _contacts(Contact.objects.for_workspace(workspace), {i for g in kept for i in g.get("ids", [])})
     groups = []
@@ -149,10 +147,4 @@ def stored_groups(workspace: Workspace, scan: DuplicateScan, *, kind: str | None
         contacts = [found[i] for i in stored.get("ids", []) if i in found]
         if len(contacts) > 1:
             groups.append(DuplicateGroup(stored["kind"], stored.get("key", ""), contacts))
-    per_kind: dict[str, int] = defaultdict(int)
-    shown = []
-    for group in groups:
-        per_kind[group.kind] += 1
-        if per_kind[group.kind] <= limit:
-            shown.append(group)
-    return shown
+    return groups

@@ -162,3 +162,23 @@ def test_custom_field_filter_journey(page, screenshot, workspace):
     page.get_by_label("Treatment budget to").fill("900")
     page.get_by_label("Treatment budget to").press("Enter")
     expect(page.get_by_test_id("total")).to_contain_text("2 contacts match")
+
+
+def test_set_field_page_on_a_phone(page, screenshot, workspace):
+    make_user("ops", workspace=workspace)
+    services.field_create(workspace=workspace, key="plan", label="Plan", type="choice", choices=["Gold", "Silver"])
+    make_contact(workspace, "+14155553301", first_name="Ann", last_name="Archer")
+    page.set_viewport_size({"width": 390, "height": 844})
+    login_in_browser(page, "ops")
+    page.goto("/contacts/")
+    page.get_by_label("Select Ann Archer").check()
+    page.get_by_label("Custom field to set").select_option(label="Plan")
+    page.get_by_role("button", name="Set field…").click()
+    expect(page.get_by_test_id("confirm-count")).to_contain_text("1 contact")
+    page.get_by_label("Plan", exact=True).select_option("Silver")
+    screenshot("custom-04-set-field-phone")
+    assert axe_violations(page) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    page.get_by_role("button", name="Apply to 1 contact").click()
+    expect(page.get_by_text("Set Plan to “Silver” on 1 contact.")).to_be_visible()
+    assert Contact.objects.get(first_name="Ann").metadata["plan"] == "Silver"

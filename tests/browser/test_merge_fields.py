@@ -45,9 +45,11 @@ def test_merge_field_by_field_from_the_duplicates_page(page, screenshot, workspa
     assert "Other numbers" in page.get_by_test_id("other-numbers").locator("xpath=..").inner_text()
 
 
-def test_a_large_workspace_shows_the_worker_scan_as_it_finishes(page, screenshot, workspace, monkeypatch):
+@pytest.mark.parametrize("width", [1440, 390])
+def test_a_large_workspace_shows_the_worker_scan_as_it_finishes(page, screenshot, workspace, monkeypatch, width):
     from playwright.sync_api import expect
 
+    page.set_viewport_size({"width": width, "height": 900 if width > 500 else 844})
     from contacts.contacts import duplicates
     from tests.browser.pages import axe_violations
 
@@ -64,5 +66,6 @@ def test_a_large_workspace_shows_the_worker_scan_as_it_finishes(page, screenshot
     expect(page.get_by_test_id("duplicate-group")).to_have_count(1, timeout=10_000)
     expect(page.get_by_test_id("duplicate-scan")).to_contain_text("among 3 contacts")
     expect(page.get_by_role("button", name="Check again")).to_be_visible()
-    screenshot("duplicates-scan-done")
+    screenshot(f"duplicates-scan-done-{width}")
     assert axe_violations(page) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width  # no sideways scroll
